@@ -1,0 +1,49 @@
+// Environment → typed, validated configuration. A bad value stops start-up with
+// a message naming the variable, before anything listens or touches the database.
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('./data/lantern.db'),
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  PENDING_GIFT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  TEMPLATE_CACHE: z.enum(['on', 'off']).default('on'),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly baseUrl: string;
+  readonly logLevel: (typeof logLevels)[number];
+  /** How long a pending online gift waits for its payment before it expires. */
+  readonly pendingGiftMinutes: number;
+  /** Eta template cache; off only while editing views. */
+  readonly templateCache: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    baseUrl: (e.BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    pendingGiftMinutes: e.PENDING_GIFT_MINUTES,
+    templateCache: e.TEMPLATE_CACHE === 'on',
+  };
+}

@@ -1,0 +1,36 @@
+// Checkouts started with a payment provider, and provider events already applied.
+import { and, eq } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { checkouts, paymentEvents } from './schema.ts';
+
+export type CheckoutRow = typeof checkouts.$inferSelect;
+
+export function insertCheckout(db: Database, row: typeof checkouts.$inferInsert): void {
+  db.orm.insert(checkouts).values(row).run();
+}
+
+export function findCheckout(db: Database, id: string): CheckoutRow | undefined {
+  return db.orm.select().from(checkouts).where(eq(checkouts.id, id)).get();
+}
+
+export function openCheckoutsOfGift(db: Database, giftId: string): CheckoutRow[] {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.giftId, giftId), eq(checkouts.status, 'open')))
+    .all();
+}
+
+export function updateCheckout(db: Database, id: string, patch: Partial<typeof checkouts.$inferInsert>): void {
+  db.orm.update(checkouts).set(patch).where(eq(checkouts.id, id)).run();
+}
+
+/** Records that an event was applied; false when it already was (a redelivery). */
+export function claimPaymentEvent(db: Database, provider: string, eventId: string, type: string, now: number): boolean {
+  const res = db.orm
+    .insert(paymentEvents)
+    .values({ provider, eventId, type, processedAt: now })
+    .onConflictDoNothing()
+    .run();
+  return res.changes === 1;
+}

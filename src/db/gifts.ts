@@ -1,0 +1,130 @@
+// Gifts and their refunds.
+import { and, asc, desc, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { giftRefunds, gifts } from './schema.ts';
+
+export type GiftRow = typeof gifts.$inferSelect;
+export type GiftInsert = typeof gifts.$inferInsert;
+export type GiftStatus = GiftRow['status'];
+export type RefundInsert = typeof giftRefunds.$inferInsert;
+
+/** Statuses whose money still counts toward a campaign (net of partial refunds). */
+export const countingStatuses: readonly GiftStatus[] = ['succeeded', 'partially_refunded', 'disputed'];
+
+export function insertGift(db: Database, row: GiftInsert): void {
+  db.orm.insert(gifts).values(row).run();
+}
+
+export function findGift(db: Database, id: string): GiftRow | undefined {
+  return db.orm.select().from(gifts).where(eq(gifts.id, id)).get();
+}
+
+export function updateGift(db: Database, id: string, patch: Partial<GiftInsert>): void {
+  db.orm.update(gifts).set(patch).where(eq(gifts.id, id)).run();
+}
+
+/** The next position in the matching replay order; called inside the write transaction. */
+export function nextSuccessSeq(db: Database): number {
+  const row = db.orm
+    .select({ max: sql<number | null>`max(${gifts.successSeq})` })
+    .from(gifts)
+    .get();
+  return (row?.max ?? 0) + 1;
+}
+
+/** Whether this donor identity has another gift that still counts (for the donor count). */
+export function donorHasOtherCountingGift(db: Database, campaignId: string, donorKey: string, giftId: string): boolean {
+  const row = db.orm
+    .select({ id: gifts.id })
+    .from(gifts)
+    .where(
+      and(
+        eq(gifts.campaignId, campaignId),
+        eq(gifts.donorKey, donorKey),
+        ne(gifts.id, giftId),
+        inArray(gifts.status, [...countingStatuses]),
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+/** Every gift that ever succeeded, in replay order (refunded ones carry value 0). */
+export function succeededGiftsInOrder(db: Database, campaignId: string): GiftRow[] {
+  return db.orm
+    .select()
+    .from(gifts)
+    .where(and(eq(gifts.campaignId, campaignId), isNotNull(gifts.successSeq)))
+    .orderBy(asc(gifts.successSeq))
+    .all();
+}
+
+export interface SupporterRow {
+  donorName: string;
+  anonymous: boolean;
+  showAmount: boolean;
+  amount: number;
+  currency: string;
+  comment: string | null;
+  succeededAt: number | null;
+}
+
+const recentStmt = new WeakMap<Database, ReturnType<typeof prepareRecent>>();
+function prepareRecent(db: Database) {
+  return db.orm
+    .select({
+      donorName: gifts.donorName,
+      anonymous: gifts.anonymous,
+      showAmount: gifts.showAmount,
+      amount: gifts.amount,
+      currency: gifts.currency,
+      comment: gifts.comment,
+      succeededAt: gifts.succeededAt,
+    })
+    .from(gifts)
+    .where(
+      and(
+        eq(gifts.campaignId, sql.placeholder('campaignId')),
+        isNotNull(gifts.successSeq),
+        inArray(gifts.status, [...countingStatuses]),
+      ),
+    )
+    .orderBy(desc(gifts.successSeq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+}
+
+/** Newest counting gifts first, read through the (campaign, success_seq) index. */
+export function recentSupporters(db: Database, campaignId: string, limit: number): SupporterRow[] {
+  let stmt = recentStmt.get(db);
+  if (!stmt) recentStmt.set(db, (stmt = prepareRecent(db)));
+  return stmt.all({ campaignId, limit });
+}
+
+export function listCampaignGifts(db: Database, campaignId: string, limit: number, offset: number): GiftRow[] {
+  return db.orm
+    .select()
+    .from(gifts)
+    .where(eq(gifts.campaignId, campaignId))
+    .orderBy(desc(gifts.createdAt), desc(gifts.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+}
+
+export function pendingGiftsExpiredBy(db: Database, now: number): GiftRow[] {
+  return db.orm
+    .select()
+    .from(gifts)
+    .where(and(eq(gifts.status, 'pending'), lt(gifts.expiresAt, now + 1)))
+    .all();
+}
+
+export function insertRefund(db: Database, row: RefundInsert): void {
+  db.orm.insert(giftRefunds).values(row).run();
+}
+
+export function refundsOfGift(db: Database, giftId: string) {
+  return db.orm.select().from(giftRefunds).where(eq(giftRefunds.giftId, giftId)).orderBy(asc(giftRefunds.createdAt)).all();
+}

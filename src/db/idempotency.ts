@@ -1,0 +1,33 @@
+// Stored first answers to money POSTs, keyed by scope and client key.
+import { and, eq } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { idempotencyKeys } from './schema.ts';
+
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+
+export function findIdempotencyKey(db: Database, scope: string, key: string): IdempotencyRow | undefined {
+  return db.orm
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .get();
+}
+
+export function insertIdempotencyKey(db: Database, row: IdempotencyRow): void {
+  db.orm.insert(idempotencyKeys).values(row).run();
+}
+
+export function completeIdempotencyKey(db: Database, scope: string, key: string, statusCode: number, body: string): void {
+  db.orm
+    .update(idempotencyKeys)
+    .set({ statusCode, body })
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .run();
+}
+
+export function releaseIdempotencyKey(db: Database, scope: string, key: string): void {
+  db.orm
+    .delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .run();
+}

@@ -1,0 +1,63 @@
+// The append-only ledger. Entries are only ever inserted (triggers refuse
+// UPDATE and DELETE); `verify` sums them and compares with the caches.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { ledgerEntries } from './schema.ts';
+
+export type LedgerKind = (typeof ledgerEntries.$inferSelect)['kind'];
+
+export interface LedgerInsert {
+  campaignId: string;
+  kind: LedgerKind;
+  amount: number;
+  giftId?: string | null;
+  pledgeId?: string | null;
+  refundId?: string | null;
+  createdAt: number;
+}
+
+export function appendLedger(db: Database, entry: LedgerInsert): void {
+  if (entry.amount === 0) return;
+  db.orm.insert(ledgerEntries).values(entry).run();
+}
+
+export interface LedgerSums {
+  gifts: number;
+  refunds: number;
+  matched: number;
+}
+
+export function ledgerSums(db: Database, campaignId: string): LedgerSums {
+  const rows = db.orm
+    .select({ kind: ledgerEntries.kind, total: sql<number>`sum(${ledgerEntries.amount})` })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.campaignId, campaignId))
+    .groupBy(ledgerEntries.kind)
+    .all();
+  const by = new Map(rows.map((r) => [r.kind, r.total]));
+  return { gifts: by.get('gift') ?? 0, refunds: by.get('refund') ?? 0, matched: by.get('match') ?? 0 };
+}
+
+/** Match entries summed per (gift, pledge): must equal the allocation table. */
+export function ledgerMatchByGiftAndPledge(db: Database, campaignId: string): Map<string, number> {
+  const rows = db.orm
+    .select({
+      giftId: ledgerEntries.giftId,
+      pledgeId: ledgerEntries.pledgeId,
+      total: sql<number>`sum(${ledgerEntries.amount})`,
+    })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.campaignId, campaignId), eq(ledgerEntries.kind, 'match')))
+    .groupBy(ledgerEntries.giftId, ledgerEntries.pledgeId)
+    .all();
+  return new Map(rows.map((r) => [`${r.giftId}|${r.pledgeId}`, r.total]));
+}
+
+export function ledgerEntriesOfPledge(db: Database, pledgeId: string) {
+  return db.orm
+    .select()
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.pledgeId, pledgeId))
+    .orderBy(ledgerEntries.id)
+    .all();
+}

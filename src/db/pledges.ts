@@ -1,0 +1,132 @@
+// Match pledges and their per-gift allocations.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { gifts, matchAllocations, matchPledges } from './schema.ts';
+
+export type PledgeRow = typeof matchPledges.$inferSelect;
+export type PledgeInsert = typeof matchPledges.$inferInsert;
+export type PledgeStatus = PledgeRow['status'];
+
+export function insertPledge(db: Database, row: Omit<PledgeInsert, 'seq'>): PledgeRow {
+  const seq =
+    (db.orm
+      .select({ max: sql<number | null>`max(${matchPledges.seq})` })
+      .from(matchPledges)
+      .get()?.max ?? 0) + 1;
+  return db.orm
+    .insert(matchPledges)
+    .values({ ...row, seq })
+    .returning()
+    .get();
+}
+
+export function findPledge(db: Database, id: string): PledgeRow | undefined {
+  return db.orm.select().from(matchPledges).where(eq(matchPledges.id, id)).get();
+}
+
+export function updatePledge(db: Database, id: string, patch: Partial<PledgeInsert>): void {
+  db.orm.update(matchPledges).set(patch).where(eq(matchPledges.id, id)).run();
+}
+
+const campaignPledgesStmt = new WeakMap<Database, ReturnType<typeof prepareCampaignPledges>>();
+function prepareCampaignPledges(db: Database) {
+  return db.orm
+    .select()
+    .from(matchPledges)
+    .where(eq(matchPledges.campaignId, sql.placeholder('campaignId')))
+    .orderBy(asc(matchPledges.priority), asc(matchPledges.seq))
+    .prepare();
+}
+
+/** A campaign's pledges in application order (priority, then creation). */
+export function pledgesOfCampaign(db: Database, campaignId: string): PledgeRow[] {
+  let stmt = campaignPledgesStmt.get(db);
+  if (!stmt) campaignPledgesStmt.set(db, (stmt = prepareCampaignPledges(db)));
+  return stmt.all({ campaignId });
+}
+
+export interface AllocationRow {
+  giftId: string;
+  pledgeId: string;
+  amount: number;
+}
+
+export function insertAllocation(db: Database, row: AllocationRow): void {
+  db.orm.insert(matchAllocations).values(row).run();
+}
+
+export function setAllocation(db: Database, row: AllocationRow): void {
+  db.orm
+    .insert(matchAllocations)
+    .values(row)
+    .onConflictDoUpdate({ target: [matchAllocations.giftId, matchAllocations.pledgeId], set: { amount: row.amount } })
+    .run();
+}
+
+export function deleteAllocation(db: Database, giftId: string, pledgeId: string): void {
+  db.orm
+    .delete(matchAllocations)
+    .where(and(eq(matchAllocations.giftId, giftId), eq(matchAllocations.pledgeId, pledgeId)))
+    .run();
+}
+
+export function allocationsOfCampaign(db: Database, campaignId: string): AllocationRow[] {
+  return db.orm
+    .select({ giftId: matchAllocations.giftId, pledgeId: matchAllocations.pledgeId, amount: matchAllocations.amount })
+    .from(matchAllocations)
+    .innerJoin(matchPledges, eq(matchPledges.id, matchAllocations.pledgeId))
+    .where(eq(matchPledges.campaignId, campaignId))
+    .all();
+}
+
+export function allocationsOfGift(db: Database, giftId: string): AllocationRow[] {
+  return db.orm
+    .select({ giftId: matchAllocations.giftId, pledgeId: matchAllocations.pledgeId, amount: matchAllocations.amount })
+    .from(matchAllocations)
+    .where(eq(matchAllocations.giftId, giftId))
+    .all();
+}
+
+/** What each of these pledges has already matched for one donor identity (for per-donor limits). */
+export function matchedForDonor(db: Database, pledgeIds: readonly string[], donorKey: string): Map<string, number> {
+  if (pledgeIds.length === 0) return new Map();
+  const rows = db.orm
+    .select({ pledgeId: matchAllocations.pledgeId, total: sql<number>`sum(${matchAllocations.amount})` })
+    .from(matchAllocations)
+    .innerJoin(gifts, eq(gifts.id, matchAllocations.giftId))
+    .where(and(inArray(matchAllocations.pledgeId, [...pledgeIds]), eq(gifts.donorKey, donorKey)))
+    .groupBy(matchAllocations.pledgeId)
+    .all();
+  return new Map(rows.map((r) => [r.pledgeId, r.total]));
+}
+
+export interface PledgeGiftRow {
+  giftId: string;
+  amount: number;
+  donorName: string;
+  anonymous: boolean;
+  giftAmount: number;
+  giftCurrency: string;
+  campaignAmount: number | null;
+  succeededAt: number | null;
+}
+
+/** The gifts a pledge matched, for the sponsor statement (no e-mail ever leaves here). */
+export function giftsMatchedByPledge(db: Database, pledgeId: string): PledgeGiftRow[] {
+  return db.orm
+    .select({
+      giftId: matchAllocations.giftId,
+      amount: matchAllocations.amount,
+      donorName: gifts.donorName,
+      anonymous: gifts.anonymous,
+      giftAmount: gifts.amount,
+      giftCurrency: gifts.currency,
+      campaignAmount: gifts.campaignAmount,
+      succeededAt: gifts.succeededAt,
+    })
+    .from(matchAllocations)
+    .innerJoin(gifts, eq(gifts.id, matchAllocations.giftId))
+    .where(eq(matchAllocations.pledgeId, pledgeId))
+    .orderBy(asc(gifts.successSeq))
+    .all();
+}

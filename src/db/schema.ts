@@ -1,0 +1,327 @@
+// The database schema (drizzle, SQLite). Money columns are integers in minor
+// units; times are integer milliseconds since the epoch. The schema enforces
+// what it can (UNIQUE, CHECK, foreign keys) so a bug in a service cannot
+// quietly store an impossible row.
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () => integer('created_at').notNull();
+
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    story: text('story').notNull().default(''),
+    currency: text('currency').notNull(),
+    goal: integer('goal').notNull(),
+    impactUnit: text('impact_unit'),
+    impactUnitCost: integer('impact_unit_cost'),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    status: text('status', { enum: ['draft', 'published', 'closed'] }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('campaigns_slug_unique').on(t.slug),
+    check('campaigns_goal_positive', sql`${t.goal} > 0`),
+    check('campaigns_status_valid', sql`${t.status} in ('draft','published','closed')`),
+    check('campaigns_impact_pair', sql`(${t.impactUnit} is null) = (${t.impactUnitCost} is null)`),
+    check('campaigns_impact_cost_positive', sql`${t.impactUnitCost} is null or ${t.impactUnitCost} > 0`),
+  ],
+);
+
+/** Cached totals, updated in the same transaction as the ledger entries they sum. */
+export const campaignTotals = sqliteTable(
+  'campaign_totals',
+  {
+    campaignId: text('campaign_id').primaryKey().references(() => campaigns.id),
+    raised: integer('raised').notNull().default(0),
+    matched: integer('matched').notNull().default(0),
+    donorCount: integer('donor_count').notNull().default(0),
+    giftCount: integer('gift_count').notNull().default(0),
+  },
+  (t) => [
+    check('totals_raised_nonneg', sql`${t.raised} >= 0`),
+    check('totals_matched_nonneg', sql`${t.matched} >= 0`),
+  ],
+);
+
+export const exchangeRates = sqliteTable(
+  'exchange_rates',
+  {
+    id: text('id').primaryKey(),
+    base: text('base').notNull(),
+    quote: text('quote').notNull(),
+    rate: text('rate').notNull(),
+    effectiveAt: integer('effective_at').notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('exchange_rates_lookup').on(t.base, t.quote, t.effectiveAt),
+    check('exchange_rates_distinct', sql`${t.base} <> ${t.quote}`),
+  ],
+);
+
+export const giftStatuses = [
+  'pending',
+  'succeeded',
+  'failed',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'disputed',
+] as const;
+
+export const gifts = sqliteTable(
+  'gifts',
+  {
+    id: text('id').primaryKey(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    /** Value in the campaign currency, frozen when the gift succeeded. */
+    campaignAmount: integer('campaign_amount'),
+    /** The rate used (1 gift currency = rate campaign currency), null when no conversion. */
+    rate: text('rate'),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    refundedCampaignAmount: integer('refunded_campaign_amount').notNull().default(0),
+    donorName: text('donor_name').notNull(),
+    donorEmail: text('donor_email'),
+    /** Identity for counting donors: the lower-cased e-mail, or the gift's own id. */
+    donorKey: text('donor_key').notNull(),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    showAmount: integer('show_amount', { mode: 'boolean' }).notNull().default(true),
+    comment: text('comment'),
+    source: text('source', { enum: ['online', 'offline', 'event'] }).notNull(),
+    method: text('method').notNull(),
+    status: text('status', { enum: giftStatuses }).notNull(),
+    eventId: text('event_id'),
+    note: text('note'),
+    receivedAt: integer('received_at'),
+    /** Replay order for matching: assigned when the gift succeeds. */
+    successSeq: integer('success_seq'),
+    succeededAt: integer('succeeded_at'),
+    expiresAt: integer('expires_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('gifts_success_seq_unique').on(t.successSeq),
+    index('gifts_campaign_success').on(t.campaignId, t.successSeq),
+    index('gifts_campaign_donor').on(t.campaignId, t.donorKey),
+    index('gifts_pending_expiry').on(t.status, t.expiresAt),
+    check('gifts_amount_positive', sql`${t.amount} > 0`),
+    check('gifts_campaign_amount_nonneg', sql`${t.campaignAmount} is null or ${t.campaignAmount} >= 0`),
+    check('gifts_refund_bounds', sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.amount}`),
+    check(
+      'gifts_refund_campaign_bounds',
+      sql`${t.refundedCampaignAmount} >= 0 and ${t.refundedCampaignAmount} <= coalesce(${t.campaignAmount}, 0)`,
+    ),
+    check('gifts_source_valid', sql`${t.source} in ('online','offline','event')`),
+    check(
+      'gifts_status_valid',
+      sql`${t.status} in ('pending','succeeded','failed','expired','refunded','partially_refunded','disputed')`,
+    ),
+  ],
+);
+
+export const giftRefunds = sqliteTable(
+  'gift_refunds',
+  {
+    id: text('id').primaryKey(),
+    giftId: text('gift_id').notNull().references(() => gifts.id),
+    amount: integer('amount').notNull(),
+    campaignAmount: integer('campaign_amount').notNull(),
+    reason: text('reason'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('gift_refunds_gift').on(t.giftId),
+    check('gift_refunds_amount_positive', sql`${t.amount} > 0`),
+    check('gift_refunds_campaign_amount_nonneg', sql`${t.campaignAmount} >= 0`),
+  ],
+);
+
+export const pledgeStatuses = ['proposed', 'active', 'paused', 'closed', 'declined'] as const;
+
+export const matchPledges = sqliteTable(
+  'match_pledges',
+  {
+    id: text('id').primaryKey(),
+    /** Creation order: the tie-break after priority. */
+    seq: integer('seq').notNull(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    sponsorName: text('sponsor_name').notNull(),
+    sponsorEmail: text('sponsor_email'),
+    sponsorUserId: text('sponsor_user_id'),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    publicMessage: text('public_message'),
+    ratioSponsor: integer('ratio_sponsor').notNull(),
+    ratioDonor: integer('ratio_donor').notNull(),
+    cap: integer('cap').notNull(),
+    capUnits: integer('cap_units'),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    stoppedAt: integer('stopped_at'),
+    minGift: integer('min_gift'),
+    maxPerGift: integer('max_per_gift'),
+    maxPerDonor: integer('max_per_donor'),
+    /** JSON array of gift sources that count, null = all. */
+    sources: text('sources'),
+    priority: integer('priority').notNull().default(100),
+    stacking: integer('stacking', { mode: 'boolean' }).notNull().default(false),
+    unlockKind: text('unlock_kind', { enum: ['raised', 'donors'] }),
+    unlockThreshold: integer('unlock_threshold'),
+    status: text('status', { enum: pledgeStatuses }).notNull(),
+    /** Cached: what the pledge has matched; equals the sum of its ledger entries. */
+    allocated: integer('allocated').notNull().default(0),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('match_pledges_seq_unique').on(t.seq),
+    index('match_pledges_campaign').on(t.campaignId),
+    check('match_pledges_cap_positive', sql`${t.cap} > 0`),
+    check('match_pledges_ratio_positive', sql`${t.ratioSponsor} > 0 and ${t.ratioDonor} > 0`),
+    check('match_pledges_allocated_bounds', sql`${t.allocated} >= 0 and ${t.allocated} <= ${t.cap}`),
+    check(
+      'match_pledges_status_valid',
+      sql`${t.status} in ('proposed','active','paused','closed','declined')`,
+    ),
+    check('match_pledges_unlock_pair', sql`(${t.unlockKind} is null) = (${t.unlockThreshold} is null)`),
+  ],
+);
+
+/** Per-gift match allocations: rewritten by a replay; every change is also in the ledger. */
+export const matchAllocations = sqliteTable(
+  'match_allocations',
+  {
+    giftId: text('gift_id').notNull().references(() => gifts.id),
+    pledgeId: text('pledge_id').notNull().references(() => matchPledges.id),
+    amount: integer('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.giftId, t.pledgeId] }),
+    index('match_allocations_pledge').on(t.pledgeId),
+    check('match_allocations_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+export const ledgerKinds = ['gift', 'refund', 'match'] as const;
+
+/** Append-only: rows are inserted, never updated or deleted (triggers enforce it). */
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    kind: text('kind', { enum: ledgerKinds }).notNull(),
+    amount: integer('amount').notNull(),
+    giftId: text('gift_id').references(() => gifts.id),
+    pledgeId: text('pledge_id').references(() => matchPledges.id),
+    refundId: text('refund_id').references(() => giftRefunds.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ledger_campaign').on(t.campaignId, t.kind),
+    index('ledger_pledge').on(t.pledgeId),
+    check('ledger_amount_nonzero', sql`${t.amount} <> 0`),
+    check('ledger_kind_valid', sql`${t.kind} in ('gift','refund','match')`),
+  ],
+);
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'organizer', 'sponsor'] }).notNull(),
+    passwordHash: text('password_hash'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    check('users_role_valid', sql`${t.role} in ('admin','organizer','sponsor')`),
+  ],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id),
+    name: text('name').notNull(),
+    /** SHA-256 of the token: the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_unique').on(t.tokenHash)],
+);
+
+/** A payment started with a provider: the link between its checkout and our gift. */
+export const checkouts = sqliteTable(
+  'checkouts',
+  {
+    id: text('id').primaryKey(),
+    provider: text('provider').notNull(),
+    giftId: text('gift_id').notNull().references(() => gifts.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['open', 'paid', 'declined', 'expired'] }).notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: createdAt(),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [index('checkouts_gift').on(t.giftId)],
+);
+
+/** Provider events already processed: the same event delivered ten times counts once. */
+export const paymentEvents = sqliteTable(
+  'payment_events',
+  {
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    processedAt: integer('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
+);
+
+/** First answers to money POSTs, replayed for a repeated Idempotency-Key or form token. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Append-only record of money- and permission-relevant actions. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    actorUserId: text('actor_user_id'),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    before: text('before'),
+    after: text('after'),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_subject').on(t.subjectType, t.subjectId)],
+);

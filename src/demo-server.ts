@@ -1,0 +1,30 @@
+// `npm run demo`: a separate demo database loaded with the Rescue Fund, the
+// test payment provider, and a note of where to look.
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/connection.ts';
+import { loadDemo } from './services/demo.ts';
+import { serve } from './server.ts';
+
+try {
+  const config = loadConfig({ DATABASE_PATH: './data/demo.db', ...process.env });
+  const db = openDatabase(config.databasePath);
+  const result = await loadDemo({ db, config, now: Date.now });
+  db.close();
+  await serve(config, (url) => {
+    console.log(`
+Lantern demo is running at ${url}
+  Rescue Fund:   ${url}/campaigns/${result.campaignSlug}
+  JSON API:      ${url}/api/v1/campaigns/${result.campaignSlug}
+  API docs:      ${url}/api/docs
+  Payments use the built-in TEST MODE provider: no real money moves.
+  Demo logins (password ${result.password}):
+${result.users.map((u) => `    ${u.role.padEnd(10)} ${u.email}`).join('\n')}
+`);
+  });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,13 @@
+// The built-in test provider: a local checkout page clearly marked TEST MODE,
+// where the donor pays or declines. The default when no real provider is
+// configured, so a fresh install works end to end without any account.
+import type { CheckoutRequest, PaymentProvider } from './provider.ts';
+
+export function testProvider(baseUrl: string): PaymentProvider {
+  return {
+    name: 'test',
+    async createCheckout(req: CheckoutRequest) {
+      return { url: `${baseUrl}/test-checkout/${encodeURIComponent(req.checkoutId)}` };
+    },
+  };
+}

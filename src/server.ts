@@ -1,0 +1,34 @@
+// Starts a configured server: open (and migrate) the database, build the app,
+// listen, expire pending gifts in the background, shut down gracefully.
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connection.ts';
+import { expirePendingGifts } from './services/gifts.ts';
+
+export async function serve(config: Config, announce: (url: string) => void): Promise<void> {
+  const db = openDatabase(config.databasePath);
+  const app = await buildApp({ config, db });
+  const sweep = setInterval(() => {
+    expirePendingGifts(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring pending gifts failed'));
+  }, 60_000);
+  sweep.unref();
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    clearInterval(sweep);
+    try {
+      await app.close();
+    } finally {
+      db.close();
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  announce(config.baseUrl);
+}

@@ -1,0 +1,240 @@
+// Campaigns: create, edit, list, and the progress every public page and the
+// API show. Progress reads only the cached totals and pledge rows, never sums
+// the ledger, so a read costs the same with 100 or 100,000 gifts.
+import { DomainError, ValidationError } from '../domain/errors.ts';
+import { money, type Money } from '../domain/money.ts';
+import { formatRatio } from '../domain/matching.ts';
+import {
+  findCampaignBySlug,
+  insertCampaign,
+  listCampaigns,
+  readTotals,
+  updateCampaign,
+  type CampaignRow,
+  type CampaignStatus,
+} from '../db/campaigns.ts';
+import { recentSupporters } from '../db/gifts.ts';
+import { newId } from '../db/ids.ts';
+import { pledgesOfCampaign, type PledgeRow } from '../db/pledges.ts';
+import { audit } from './audit.ts';
+import type { Actor, Services } from './context.ts';
+
+export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export interface CampaignInput {
+  slug: string;
+  title: string;
+  story?: string;
+  currency: string;
+  goal: Money;
+  impact?: { unit: string; unitCost: Money } | null;
+  startsAt?: number | null;
+  endsAt?: number | null;
+  status: CampaignStatus;
+}
+
+export type CampaignPatch = Partial<Omit<CampaignInput, 'slug' | 'currency'>>;
+
+function checkRules(c: { currency: string; goal: Money; impact?: CampaignInput['impact']; startsAt?: number | null; endsAt?: number | null }): void {
+  if (c.goal.currency !== c.currency) throw ValidationError.field('goal.currency', `The goal must be in ${c.currency}`);
+  if (c.goal.amount <= 0) throw ValidationError.field('goal.amount', 'The goal must be more than zero');
+  if (c.impact) {
+    if (c.impact.unitCost.currency !== c.currency) {
+      throw ValidationError.field('impact.unitCost.currency', `The unit cost must be in ${c.currency}`);
+    }
+    if (c.impact.unitCost.amount <= 0) throw ValidationError.field('impact.unitCost.amount', 'The unit cost must be more than zero');
+  }
+  if (c.startsAt != null && c.endsAt != null && c.endsAt <= c.startsAt) {
+    throw ValidationError.field('endsAt', 'The end must be after the start');
+  }
+}
+
+export async function createCampaign(s: Services, actor: Actor, input: CampaignInput): Promise<CampaignRow> {
+  if (!slugPattern.test(input.slug)) {
+    throw ValidationError.field('slug', 'Use lower-case letters, digits and single hyphens, e.g. rescue-fund');
+  }
+  checkRules(input);
+  const now = s.now();
+  const row: CampaignRow = {
+    id: newId('cmp'),
+    slug: input.slug,
+    title: input.title,
+    story: input.story ?? '',
+    currency: input.currency,
+    goal: input.goal.amount,
+    impactUnit: input.impact?.unit ?? null,
+    impactUnitCost: input.impact?.unitCost.amount ?? null,
+    startsAt: input.startsAt ?? null,
+    endsAt: input.endsAt ?? null,
+    status: input.status,
+    createdAt: now,
+    updatedAt: now,
+  };
+  s.db.write(() => {
+    if (findCampaignBySlug(s.db, input.slug)) {
+      throw new DomainError('conflict', `A campaign with the slug "${input.slug}" already exists.`, [
+        { field: 'slug', message: 'This slug is taken' },
+      ]);
+    }
+    insertCampaign(s.db, row);
+    audit(s, actor, 'campaign.create', { type: 'campaign', id: row.id }, null, row);
+  });
+  return row;
+}
+
+export async function patchCampaign(s: Services, actor: Actor, slug: string, patch: CampaignPatch): Promise<CampaignRow> {
+  return s.db.write(() => {
+    const before = getCampaign(s, slug);
+    const merged = {
+      currency: before.currency,
+      goal: patch.goal ?? money(before.goal, before.currency),
+      impact:
+        patch.impact === undefined
+          ? before.impactUnit !== null && before.impactUnitCost !== null
+            ? { unit: before.impactUnit, unitCost: money(before.impactUnitCost, before.currency) }
+            : null
+          : patch.impact,
+      startsAt: patch.startsAt === undefined ? before.startsAt : patch.startsAt,
+      endsAt: patch.endsAt === undefined ? before.endsAt : patch.endsAt,
+    };
+    checkRules(merged);
+    const changes: Partial<CampaignRow> = {
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.story !== undefined && { story: patch.story }),
+      ...(patch.status !== undefined && { status: patch.status }),
+      goal: merged.goal.amount,
+      impactUnit: merged.impact?.unit ?? null,
+      impactUnitCost: merged.impact?.unitCost.amount ?? null,
+      startsAt: merged.startsAt,
+      endsAt: merged.endsAt,
+      updatedAt: s.now(),
+    };
+    updateCampaign(s.db, before.id, changes);
+    const after = getCampaign(s, slug);
+    audit(s, actor, 'campaign.update', { type: 'campaign', id: before.id }, before, after);
+    return after;
+  });
+}
+
+export function getCampaign(s: Services, slug: string): CampaignRow {
+  const c = findCampaignBySlug(s.db, slug);
+  if (!c) throw new DomainError('not_found', `There is no campaign "${slug}".`);
+  return c;
+}
+
+/** A campaign the public may see: published or closed, never a draft. */
+export function getPublicCampaign(s: Services, slug: string): CampaignRow {
+  const c = findCampaignBySlug(s.db, slug);
+  if (!c || c.status === 'draft') throw new DomainError('not_found', `There is no campaign "${slug}".`);
+  return c;
+}
+
+export function listPublicCampaigns(s: Services): CampaignRow[] {
+  return listCampaigns(s.db, ['published']);
+}
+
+export function listAllCampaigns(s: Services): CampaignRow[] {
+  return listCampaigns(s.db);
+}
+
+export type PublicPledgeStatus = 'active' | 'scheduled' | 'locked' | 'exhausted' | 'expired' | 'closed' | 'paused';
+
+export interface PublicPledge {
+  id: string;
+  /** The sponsor's name, or "Anonymous": a hidden name never leaves the service. */
+  sponsor: string;
+  anonymous: boolean;
+  message: string | null;
+  ratio: string;
+  cap: Money;
+  allocated: Money;
+  remaining: Money;
+  status: PublicPledgeStatus;
+  unlock: { kind: 'raised' | 'donors'; threshold: number } | null;
+}
+
+export interface Supporter {
+  name: string;
+  amount: Money | null;
+  comment: string | null;
+  at: number | null;
+}
+
+export interface CampaignProgress {
+  campaign: CampaignRow;
+  goal: Money;
+  raised: Money;
+  matched: Money;
+  total: Money;
+  donorCount: number;
+  giftCount: number;
+  impact: { unit: string; unitCost: Money; unitsFunded: number; unitsGoal: number } | null;
+  matches: PublicPledge[];
+}
+
+function pledgeStatus(p: PledgeRow, raised: number, donors: number, now: number): PublicPledgeStatus {
+  if (p.status === 'closed') return 'closed';
+  if (p.status === 'paused') return 'paused';
+  if (p.allocated >= p.cap) return 'exhausted';
+  if (p.endsAt !== null && now >= p.endsAt) return 'expired';
+  if (p.startsAt !== null && now < p.startsAt) return 'scheduled';
+  if (p.unlockKind !== null && p.unlockThreshold !== null) {
+    const reached = p.unlockKind === 'raised' ? raised >= p.unlockThreshold : donors >= p.unlockThreshold;
+    if (!reached) return 'locked';
+  }
+  return 'active';
+}
+
+export function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus): PublicPledge {
+  return {
+    id: p.id,
+    sponsor: p.anonymous ? 'Anonymous' : p.sponsorName,
+    anonymous: p.anonymous,
+    message: p.publicMessage,
+    ratio: formatRatio({ sponsor: p.ratioSponsor, donor: p.ratioDonor }),
+    cap: money(p.cap, currency),
+    allocated: money(p.allocated, currency),
+    remaining: money(p.cap - p.allocated, currency),
+    status,
+    unlock: p.unlockKind !== null && p.unlockThreshold !== null ? { kind: p.unlockKind, threshold: p.unlockThreshold } : null,
+  };
+}
+
+export function campaignProgress(s: Services, campaign: CampaignRow): CampaignProgress {
+  const t = readTotals(s.db, campaign.id);
+  const c = campaign.currency;
+  const now = s.now();
+  const total = t.raised + t.matched;
+  const matches = pledgesOfCampaign(s.db, campaign.id)
+    .filter((p) => p.status !== 'proposed' && p.status !== 'declined')
+    .map((p) => publicPledge(p, c, pledgeStatus(p, t.raised, t.donorCount, now)));
+  return {
+    campaign,
+    goal: money(campaign.goal, c),
+    raised: money(t.raised, c),
+    matched: money(t.matched, c),
+    total: money(total, c),
+    donorCount: t.donorCount,
+    giftCount: t.giftCount,
+    impact:
+      campaign.impactUnit !== null && campaign.impactUnitCost !== null
+        ? {
+            unit: campaign.impactUnit,
+            unitCost: money(campaign.impactUnitCost, c),
+            unitsFunded: Math.floor(total / campaign.impactUnitCost),
+            unitsGoal: Math.floor(campaign.goal / campaign.impactUnitCost),
+          }
+        : null,
+    matches,
+  };
+}
+
+/** Recent supporters as the public may see them: anonymity and hidden amounts respected here. */
+export function publicSupporters(s: Services, campaign: CampaignRow, limit: number): Supporter[] {
+  return recentSupporters(s.db, campaign.id, limit).map((r) => ({
+    name: r.anonymous ? 'Anonymous' : r.donorName,
+    amount: r.showAmount ? money(r.amount, r.currency) : null,
+    comment: r.comment,
+    at: r.succeededAt,
+  }));
+}

@@ -1,0 +1,360 @@
+// Gifts: offline entry, online donations through a payment provider, the
+// success path every provider shares, expiry and refunds. Each operation is
+// one write transaction that moves the ledger, the cached totals and the
+// match allocations together.
+import { DomainError, ValidationError } from '../domain/errors.ts';
+import { money, roundDiv, type Money } from '../domain/money.ts';
+import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow } from '../db/campaigns.ts';
+import { insertCheckout, openCheckoutsOfGift, updateCheckout } from '../db/checkouts.ts';
+import {
+  donorHasOtherCountingGift,
+  findGift,
+  insertGift,
+  insertRefund,
+  listCampaignGifts,
+  nextSuccessSeq,
+  pendingGiftsExpiredBy,
+  updateGift,
+  type GiftRow,
+} from '../db/gifts.ts';
+import { newId } from '../db/ids.ts';
+import { appendLedger } from '../db/ledger.ts';
+import { allocationsOfGift } from '../db/pledges.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+import { audit } from './audit.ts';
+import type { Actor, Services } from './context.ts';
+import { matchNewGift, replayCampaign } from './matching.ts';
+import { convertAt } from './rates.ts';
+
+export const offlineMethods = ['cash', 'cheque', 'bank_transfer', 'other'] as const;
+export type OfflineMethod = (typeof offlineMethods)[number];
+
+export interface DonorInput {
+  name: string;
+  email?: string | null;
+}
+
+interface GiftCommon {
+  amount: Money;
+  donor: DonorInput;
+  anonymous: boolean;
+  /** Whether the amount may appear next to the donor's name in public. */
+  showAmount?: boolean;
+  comment?: string | null;
+}
+
+export interface OfflineGiftInput extends GiftCommon {
+  method: OfflineMethod;
+  receivedAt?: number;
+  eventId?: string | null;
+  note?: string | null;
+}
+
+export type OnlineGiftInput = GiftCommon & { donor: { name: string; email: string } };
+
+export interface GiftView {
+  id: string;
+  campaignSlug: string;
+  status: GiftRow['status'];
+  amount: Money;
+  campaignAmount: Money | null;
+  rate: string | null;
+  refunded: Money;
+  matched: Money;
+  donorName: string;
+  /** Personal data: only admin-facing routes may show it. */
+  donorEmail: string | null;
+  anonymous: boolean;
+  comment: string | null;
+  source: GiftRow['source'];
+  method: string;
+  createdAt: number;
+  succeededAt: number | null;
+}
+
+function donorKeyOf(email: string | null | undefined, giftId: string): string {
+  return email ? email.trim().toLowerCase() : `gift:${giftId}`;
+}
+
+function campaignOrThrow(s: Services, slug: string): CampaignRow {
+  const c = findCampaignBySlug(s.db, slug);
+  if (!c) throw new DomainError('not_found', `There is no campaign "${slug}".`);
+  return c;
+}
+
+export function giftView(s: Services, gift: GiftRow, campaign?: CampaignRow): GiftView {
+  const c = campaign ?? findCampaignById(s.db, gift.campaignId);
+  if (!c) throw new Error(`gift ${gift.id} has no campaign`);
+  const matched = allocationsOfGift(s.db, gift.id).reduce((sum, a) => sum + a.amount, 0);
+  return {
+    id: gift.id,
+    campaignSlug: c.slug,
+    status: gift.status,
+    amount: money(gift.amount, gift.currency),
+    campaignAmount: gift.campaignAmount === null ? null : money(gift.campaignAmount, c.currency),
+    rate: gift.rate,
+    refunded: money(gift.refundedAmount, gift.currency),
+    matched: money(matched, c.currency),
+    donorName: gift.donorName,
+    donorEmail: gift.donorEmail,
+    anonymous: gift.anonymous,
+    comment: gift.comment,
+    source: gift.source,
+    method: gift.method,
+    createdAt: gift.createdAt,
+    succeededAt: gift.succeededAt,
+  };
+}
+
+/**
+ * The one success path, shared by offline entry and every payment provider:
+ * freeze the conversion, place the gift in the replay order, write the ledger
+ * and totals, and match it. Must run inside a write transaction.
+ */
+export function succeedGift(s: Services, gift: GiftRow, now: number): GiftRow {
+  const campaign = findCampaignById(s.db, gift.campaignId);
+  if (!campaign) throw new Error(`gift ${gift.id} has no campaign`);
+  const { value, rate } = convertAt(s, money(gift.amount, gift.currency), campaign.currency, now);
+  const donorAlreadyCounted = donorHasOtherCountingGift(s.db, campaign.id, gift.donorKey, gift.id);
+  const patch = {
+    status: 'succeeded' as const,
+    campaignAmount: value.amount,
+    rate,
+    successSeq: nextSuccessSeq(s.db),
+    succeededAt: now,
+  };
+  updateGift(s.db, gift.id, patch);
+  const updated: GiftRow = { ...gift, ...patch };
+  appendLedger(s.db, { campaignId: campaign.id, kind: 'gift', amount: value.amount, giftId: gift.id, createdAt: now });
+  addToTotals(s.db, campaign.id, { raised: value.amount, giftCount: 1, donorCount: donorAlreadyCounted ? 0 : 1 });
+  matchNewGift(s, campaign.id, updated);
+  return updated;
+}
+
+function checkAmountAccepted(s: Services, campaign: CampaignRow, amount: Money, at: number): void {
+  const { value } = convertAt(s, amount, campaign.currency, at);
+  if (value.amount === 0) {
+    throw ValidationError.field('amount', `The amount is too small: it is worth less than one minor unit of ${campaign.currency}`);
+  }
+}
+
+export async function recordOfflineGift(s: Services, actor: Actor, slug: string, input: OfflineGiftInput): Promise<GiftView> {
+  const now = s.now();
+  if (input.receivedAt !== undefined && input.receivedAt > now + 60_000) {
+    throw ValidationError.field('receivedAt', 'The date received cannot be in the future');
+  }
+  return s.db.write(() => {
+    const campaign = campaignOrThrow(s, slug);
+    if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
+    checkAmountAccepted(s, campaign, input.amount, now);
+    const id = newId('gift');
+    const row: GiftRow = {
+      id,
+      campaignId: campaign.id,
+      amount: input.amount.amount,
+      currency: input.amount.currency,
+      campaignAmount: null,
+      rate: null,
+      refundedAmount: 0,
+      refundedCampaignAmount: 0,
+      donorName: input.donor.name,
+      donorEmail: input.donor.email ?? null,
+      donorKey: donorKeyOf(input.donor.email, id),
+      anonymous: input.anonymous,
+      showAmount: input.showAmount ?? true,
+      comment: input.comment ?? null,
+      source: input.eventId ? 'event' : 'offline',
+      method: input.method,
+      status: 'pending',
+      eventId: input.eventId ?? null,
+      note: input.note ?? null,
+      receivedAt: input.receivedAt ?? now,
+      successSeq: null,
+      succeededAt: null,
+      expiresAt: null,
+      createdBy: actor.userId,
+      createdAt: now,
+    };
+    insertGift(s.db, row);
+    const done = succeedGift(s, row, now);
+    audit(s, actor, 'gift.offline', { type: 'gift', id }, null, {
+      amount: input.amount,
+      method: input.method,
+      campaign: campaign.slug,
+    });
+    return giftView(s, done, campaign);
+  });
+}
+
+export interface StartedGift {
+  gift: GiftView;
+  checkoutUrl: string;
+}
+
+/** A guest's online gift: pending until the provider reports the payment. */
+export async function startOnlineGift(
+  s: Services,
+  provider: PaymentProvider,
+  slug: string,
+  input: OnlineGiftInput,
+): Promise<StartedGift> {
+  const now = s.now();
+  const expiresAt = now + s.config.pendingGiftMinutes * 60_000;
+  const { gift, checkoutId, campaign } = s.db.write(() => {
+    const campaign = campaignOrThrow(s, slug);
+    if (campaign.status !== 'published') throw new DomainError('invalid_state', 'This campaign is not taking gifts.');
+    if (campaign.startsAt !== null && now < campaign.startsAt) {
+      throw new DomainError('invalid_state', 'This campaign has not started yet.');
+    }
+    if (campaign.endsAt !== null && now >= campaign.endsAt) {
+      throw new DomainError('invalid_state', 'This campaign has ended.');
+    }
+    checkAmountAccepted(s, campaign, input.amount, now);
+    const id = newId('gift');
+    const gift: GiftRow = {
+      id,
+      campaignId: campaign.id,
+      amount: input.amount.amount,
+      currency: input.amount.currency,
+      campaignAmount: null,
+      rate: null,
+      refundedAmount: 0,
+      refundedCampaignAmount: 0,
+      donorName: input.donor.name,
+      donorEmail: input.donor.email,
+      donorKey: donorKeyOf(input.donor.email, id),
+      anonymous: input.anonymous,
+      showAmount: input.showAmount ?? true,
+      comment: input.comment ?? null,
+      source: 'online',
+      method: provider.name,
+      status: 'pending',
+      eventId: null,
+      note: null,
+      receivedAt: null,
+      successSeq: null,
+      succeededAt: null,
+      expiresAt,
+      createdBy: null,
+      createdAt: now,
+    };
+    insertGift(s.db, gift);
+    const checkoutId = newId('co');
+    insertCheckout(s.db, {
+      id: checkoutId,
+      provider: provider.name,
+      giftId: id,
+      amount: gift.amount,
+      currency: gift.currency,
+      status: 'open',
+      expiresAt,
+      createdAt: now,
+    });
+    return { gift, checkoutId, campaign };
+  });
+  // The provider call happens after commit: no network inside a transaction.
+  const { url } = await provider.createCheckout({
+    checkoutId,
+    giftId: gift.id,
+    amount: input.amount,
+    description: campaign.title,
+    expiresAt,
+  });
+  return { gift: giftView(s, gift, campaign), checkoutUrl: url };
+}
+
+export function getGift(s: Services, id: string): GiftView {
+  const gift = findGift(s.db, id);
+  if (!gift) throw new DomainError('not_found', 'There is no such gift.');
+  return giftView(s, gift);
+}
+
+/** Pending gifts whose checkout time ran out become expired (and their checkouts too). */
+export async function expirePendingGifts(s: Services): Promise<number> {
+  const now = s.now();
+  return s.db.write(() => {
+    const due = pendingGiftsExpiredBy(s.db, now);
+    for (const g of due) {
+      updateGift(s.db, g.id, { status: 'expired' });
+      for (const c of openCheckoutsOfGift(s.db, g.id)) updateCheckout(s.db, c.id, { status: 'expired' });
+    }
+    return due.length;
+  });
+}
+
+export interface RefundInput {
+  /** In the gift's own currency; the whole remaining amount when absent. */
+  amount?: Money;
+  reason?: string | null;
+}
+
+/**
+ * A full or partial refund: a negative ledger entry in the campaign currency,
+ * then a replay so the campaign's matching equals one without the refunded
+ * money. The refund's campaign value keeps the frozen conversion exact: the
+ * net value after it is the original value scaled by what remains (half to
+ * even), so refunding everything reverses exactly what was counted.
+ */
+export async function refundGift(s: Services, actor: Actor, giftId: string, input: RefundInput): Promise<GiftView> {
+  const now = s.now();
+  return s.db.write(() => {
+    const gift = findGift(s.db, giftId);
+    if (!gift) throw new DomainError('not_found', 'There is no such gift.');
+    if (gift.status !== 'succeeded' && gift.status !== 'partially_refunded') {
+      throw new DomainError('invalid_state', `A ${gift.status.replace('_', ' ')} gift cannot be refunded.`);
+    }
+    const remaining = gift.amount - gift.refundedAmount;
+    const amount = input.amount ?? money(remaining, gift.currency);
+    if (amount.currency !== gift.currency) {
+      throw ValidationError.field('amount.currency', `Refund in the gift's currency, ${gift.currency}`);
+    }
+    if (amount.amount <= 0) throw ValidationError.field('amount', 'The amount must be more than zero');
+    if (amount.amount > remaining) {
+      throw ValidationError.field('amount', 'The refund is more than what remains of the gift');
+    }
+    const campaignValue = gift.campaignAmount ?? 0;
+    const refundedAfter = gift.refundedAmount + amount.amount;
+    const netAfter = Number(roundDiv(BigInt(campaignValue) * BigInt(gift.amount - refundedAfter), BigInt(gift.amount)));
+    const campaignRefund = campaignValue - gift.refundedCampaignAmount - netAfter;
+    const full = refundedAfter === gift.amount;
+    const refundId = newId('refund');
+    insertRefund(s.db, {
+      id: refundId,
+      giftId,
+      amount: amount.amount,
+      campaignAmount: campaignRefund,
+      reason: input.reason ?? null,
+      createdBy: actor.userId,
+      createdAt: now,
+    });
+    updateGift(s.db, giftId, {
+      refundedAmount: refundedAfter,
+      refundedCampaignAmount: gift.refundedCampaignAmount + campaignRefund,
+      status: full ? 'refunded' : 'partially_refunded',
+    });
+    appendLedger(s.db, { campaignId: gift.campaignId, kind: 'refund', amount: -campaignRefund, giftId, refundId, createdAt: now });
+    const donorStillCounted = full && donorHasOtherCountingGift(s.db, gift.campaignId, gift.donorKey, giftId);
+    addToTotals(s.db, gift.campaignId, {
+      raised: -campaignRefund,
+      giftCount: full ? -1 : 0,
+      donorCount: full && !donorStillCounted ? -1 : 0,
+    });
+    replayCampaign(s, gift.campaignId);
+    const after = findGift(s.db, giftId);
+    if (!after) throw new Error('gift vanished');
+    audit(s, actor, 'gift.refund', { type: 'gift', id: giftId }, { status: gift.status, refunded: gift.refundedAmount }, {
+      status: after.status,
+      refunded: after.refundedAmount,
+      amount: amount.amount,
+      currency: amount.currency,
+      reason: input.reason ?? null,
+    });
+    return giftView(s, after);
+  });
+}
+
+export async function listGifts(s: Services, slug: string, limit: number, offset: number): Promise<{ campaign: CampaignRow; gifts: GiftView[] }> {
+  const campaign = campaignOrThrow(s, slug);
+  return { campaign, gifts: listCampaignGifts(s.db, campaign.id, limit, offset).map((g) => giftView(s, g, campaign)) };
+}
+

@@ -1,0 +1,156 @@
+// Applies the pure matching rules (domain/matching.ts) to a campaign's stored
+// gifts and pledges. Two paths, one truth: the incremental path for a gift that
+// just succeeded, and a full replay after a refund or a pledge change. Both
+// write every change of an allocation to the ledger, so what a sponsor owed at
+// any moment can be reconstructed.
+import type { GiftForMatching, MatchingState, PledgeState, PledgeTerms } from '../domain/matching.ts';
+import { matchGift, needsReplay, replay, unlockedPledges } from '../domain/matching.ts';
+import { addToTotals } from '../db/campaigns.ts';
+import { succeededGiftsInOrder, type GiftRow } from '../db/gifts.ts';
+import { appendLedger } from '../db/ledger.ts';
+import {
+  allocationsOfCampaign,
+  allocationsOfGift,
+  deleteAllocation,
+  insertAllocation,
+  matchedForDonor,
+  pledgesOfCampaign,
+  setAllocation,
+  updatePledge,
+  type PledgeRow,
+} from '../db/pledges.ts';
+import type { Services } from './context.ts';
+
+export function toPledgeTerms(p: PledgeRow): PledgeTerms {
+  return {
+    id: p.id,
+    seq: p.seq,
+    priority: p.priority,
+    ratio: { sponsor: p.ratioSponsor, donor: p.ratioDonor },
+    cap: p.cap,
+    ...(p.startsAt !== null && { startsAt: p.startsAt }),
+    ...(p.endsAt !== null && { endsAt: p.endsAt }),
+    ...(p.stoppedAt !== null && { stoppedAt: p.stoppedAt }),
+    ...(p.minGift !== null && { minGift: p.minGift }),
+    ...(p.maxPerGift !== null && { maxPerGift: p.maxPerGift }),
+    ...(p.maxPerDonor !== null && { maxPerDonor: p.maxPerDonor }),
+    ...(p.sources !== null && { sources: JSON.parse(p.sources) as string[] }),
+    stacking: p.stacking,
+    // Closed and paused pledges keep what they matched before stoppedAt;
+    // pledges never approved match nothing.
+    state: p.status === 'proposed' || p.status === 'declined' ? 'inactive' : 'live',
+    ...(p.unlockKind !== null && p.unlockThreshold !== null && {
+      unlock: { kind: p.unlockKind, threshold: p.unlockThreshold },
+    }),
+  };
+}
+
+export function toGiftForMatching(g: GiftRow): GiftForMatching {
+  if (g.successSeq === null || g.campaignAmount === null) {
+    throw new Error(`gift ${g.id} has not succeeded`);
+  }
+  return {
+    id: g.id,
+    seq: g.successSeq,
+    at: g.receivedAt ?? g.succeededAt ?? g.createdAt,
+    value: g.campaignAmount - g.refundedCampaignAmount,
+    donorKey: g.donorKey,
+    source: g.source,
+  };
+}
+
+/**
+ * Matches one gift that has just succeeded (it is the newest in the replay
+ * order). Falls back to a replay when the gift unlocks a challenge pledge.
+ * Returns what the gift was matched in total.
+ */
+export function matchNewGift(s: Services, campaignId: string, gift: GiftRow): number {
+  const rows = pledgesOfCampaign(s.db, campaignId);
+  if (rows.length === 0) return 0;
+  const terms = rows.map(toPledgeTerms);
+  const newGift = toGiftForMatching(gift);
+
+  let unlocked: Set<string>;
+  if (terms.some((t) => t.unlock)) {
+    // Challenge pledges depend on the whole campaign's progress.
+    const all = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
+    const before = unlockedPledges(
+      terms,
+      all.filter((g) => g.id !== gift.id),
+    );
+    unlocked = unlockedPledges(terms, all);
+    if (needsReplay(before, unlocked)) {
+      replayCampaign(s, campaignId);
+      return allocationsOfGift(s.db, gift.id).reduce((sum, a) => sum + a.amount, 0);
+    }
+  } else {
+    unlocked = unlockedPledges(terms, []);
+  }
+
+  const perDonorIds = terms.filter((t) => t.maxPerDonor !== undefined).map((t) => t.id);
+  const donorTotals = matchedForDonor(s.db, perDonorIds, gift.donorKey);
+  const pledgeStates = new Map<string, PledgeState>();
+  for (const r of rows) {
+    const donorSoFar = donorTotals.get(r.id);
+    pledgeStates.set(r.id, {
+      allocated: r.allocated,
+      perDonor: new Map(donorSoFar === undefined ? [] : [[gift.donorKey, donorSoFar]]),
+    });
+  }
+  const state: MatchingState = { pledges: pledgeStates };
+  const { allocations } = matchGift(state, newGift, terms, unlocked);
+
+  let total = 0;
+  const now = s.now();
+  for (const a of allocations) {
+    const row = rows.find((r) => r.id === a.pledgeId);
+    if (!row) continue;
+    insertAllocation(s.db, a);
+    appendLedger(s.db, { campaignId, kind: 'match', amount: a.amount, giftId: a.giftId, pledgeId: a.pledgeId, createdAt: now });
+    updatePledge(s.db, row.id, { allocated: row.allocated + a.amount });
+    total += a.amount;
+  }
+  addToTotals(s.db, campaignId, { matched: total });
+  return total;
+}
+
+/**
+ * Recomputes the campaign's whole allocation from scratch and writes the
+ * difference: allocation rows, one ledger entry per changed (gift, pledge),
+ * pledge caches and the campaign's matched total.
+ */
+export function replayCampaign(s: Services, campaignId: string): void {
+  const rows = pledgesOfCampaign(s.db, campaignId);
+  const existing = allocationsOfCampaign(s.db, campaignId);
+  if (rows.length === 0 && existing.length === 0) return;
+  const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
+  const result = replay(gifts, rows.map(toPledgeTerms));
+
+  const key = (giftId: string, pledgeId: string) => `${giftId}|${pledgeId}`;
+  const before = new Map(existing.map((a) => [key(a.giftId, a.pledgeId), a]));
+  const after = new Map(result.allocations.map((a) => [key(a.giftId, a.pledgeId), a]));
+  const now = s.now();
+  let matchedDelta = 0;
+  const pledgeDelta = new Map<string, number>();
+
+  for (const [k, old] of before) {
+    if (after.has(k)) continue;
+    deleteAllocation(s.db, old.giftId, old.pledgeId);
+    appendLedger(s.db, { campaignId, kind: 'match', amount: -old.amount, giftId: old.giftId, pledgeId: old.pledgeId, createdAt: now });
+    matchedDelta -= old.amount;
+    pledgeDelta.set(old.pledgeId, (pledgeDelta.get(old.pledgeId) ?? 0) - old.amount);
+  }
+  for (const [k, next] of after) {
+    const delta = next.amount - (before.get(k)?.amount ?? 0);
+    if (delta === 0) continue;
+    setAllocation(s.db, next);
+    appendLedger(s.db, { campaignId, kind: 'match', amount: delta, giftId: next.giftId, pledgeId: next.pledgeId, createdAt: now });
+    matchedDelta += delta;
+    pledgeDelta.set(next.pledgeId, (pledgeDelta.get(next.pledgeId) ?? 0) + delta);
+  }
+  for (const r of rows) {
+    const d = pledgeDelta.get(r.id);
+    if (d) updatePledge(s.db, r.id, { allocated: r.allocated + d });
+  }
+  addToTotals(s.db, campaignId, { matched: matchedDelta });
+}

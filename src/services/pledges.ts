@@ -1,0 +1,203 @@
+// Match pledges: created by an admin (active at once) or proposed by a
+// sponsor, approved, declined or closed; and the sponsor's statement.
+import { DomainError, ValidationError } from '../domain/errors.ts';
+import { formatRatio, parseRatio, summarise } from '../domain/matching.ts';
+import { money, type Money } from '../domain/money.ts';
+import { findCampaignById } from '../db/campaigns.ts';
+import { succeededGiftsInOrder } from '../db/gifts.ts';
+import { newId } from '../db/ids.ts';
+import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow } from '../db/pledges.ts';
+import { audit } from './audit.ts';
+import { getCampaign } from './campaigns.ts';
+import type { Actor, Services } from './context.ts';
+import { replayCampaign, toGiftForMatching, toPledgeTerms } from './matching.ts';
+
+export const giftSources = ['online', 'offline', 'event'] as const;
+
+export interface PledgeInput {
+  sponsor: { name: string; email?: string | null };
+  anonymous: boolean;
+  message?: string | null;
+  ratio: string;
+  cap?: Money;
+  capUnits?: number;
+  startsAt?: number | null;
+  endsAt?: number | null;
+  minGift?: Money | null;
+  maxPerGift?: Money | null;
+  maxPerDonor?: Money | null;
+  sources?: readonly string[] | null;
+  priority?: number;
+  stacking?: boolean;
+  unlock?: { kind: 'raised'; threshold: Money } | { kind: 'donors'; threshold: number } | null;
+}
+
+function inCurrency(m: Money | null | undefined, currency: string, field: string): number | null {
+  if (m === null || m === undefined) return null;
+  if (m.currency !== currency) throw ValidationError.field(`${field}.currency`, `Must be in the campaign currency, ${currency}`);
+  if (m.amount <= 0) throw ValidationError.field(`${field}.amount`, 'Must be more than zero');
+  return m.amount;
+}
+
+export async function createPledge(
+  s: Services,
+  actor: Actor,
+  slug: string,
+  input: PledgeInput,
+  status: 'active' | 'proposed',
+): Promise<PledgeRow> {
+  const ratio = parseRatio(input.ratio, 'ratio');
+  const now = s.now();
+  return s.db.write(() => {
+    const campaign = getCampaign(s, slug);
+    if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
+    const c = campaign.currency;
+    let cap: number;
+    let capUnits: number | null = null;
+    if (input.cap && input.capUnits !== undefined) {
+      throw ValidationError.field('cap', 'Give the cap either as money or as impact units, not both');
+    } else if (input.capUnits !== undefined) {
+      if (campaign.impactUnitCost === null) {
+        throw ValidationError.field('capUnits', 'This campaign has no impact unit; give the cap as money');
+      }
+      if (!Number.isSafeInteger(input.capUnits) || input.capUnits <= 0) {
+        throw ValidationError.field('capUnits', 'Must be a whole number of units above zero');
+      }
+      capUnits = input.capUnits;
+      cap = input.capUnits * campaign.impactUnitCost;
+    } else if (input.cap) {
+      cap = inCurrency(input.cap, c, 'cap') ?? 0;
+    } else {
+      throw ValidationError.field('cap', 'A pledge needs a cap, as money or as impact units');
+    }
+    const startsAt = input.startsAt ?? now;
+    if (input.endsAt != null && input.endsAt <= startsAt) throw ValidationError.field('endsAt', 'The end must be after the start');
+    let unlockThreshold: number | null = null;
+    if (input.unlock) {
+      unlockThreshold =
+        input.unlock.kind === 'raised' ? inCurrency(input.unlock.threshold, c, 'unlock.threshold') : input.unlock.threshold;
+      if (unlockThreshold === null || !Number.isSafeInteger(unlockThreshold) || unlockThreshold <= 0) {
+        throw ValidationError.field('unlock.threshold', 'Must be above zero');
+      }
+    }
+    const row = insertPledge(s.db, {
+      id: newId('pledge'),
+      campaignId: campaign.id,
+      sponsorName: input.sponsor.name,
+      sponsorEmail: input.sponsor.email ?? null,
+      sponsorUserId: actor.role === 'sponsor' ? actor.userId : null,
+      anonymous: input.anonymous,
+      publicMessage: input.message ?? null,
+      ratioSponsor: ratio.sponsor,
+      ratioDonor: ratio.donor,
+      cap,
+      capUnits,
+      startsAt,
+      endsAt: input.endsAt ?? null,
+      stoppedAt: null,
+      minGift: inCurrency(input.minGift, c, 'minGift'),
+      maxPerGift: inCurrency(input.maxPerGift, c, 'maxPerGift'),
+      maxPerDonor: inCurrency(input.maxPerDonor, c, 'maxPerDonor'),
+      sources: input.sources && input.sources.length > 0 ? JSON.stringify([...new Set(input.sources)].sort()) : null,
+      priority: input.priority ?? 100,
+      stacking: input.stacking ?? false,
+      unlockKind: input.unlock?.kind ?? null,
+      unlockThreshold,
+      status,
+      allocated: 0,
+      createdBy: actor.userId,
+      createdAt: now,
+    });
+    // A window that starts in the past matches gifts already given.
+    if (status === 'active') replayCampaign(s, campaign.id);
+    const after = findPledge(s.db, row.id) ?? row;
+    audit(s, actor, status === 'active' ? 'pledge.create' : 'pledge.propose', { type: 'match_pledge', id: row.id }, null, after);
+    return after;
+  });
+}
+
+export type PledgeDecision = 'approve' | 'decline' | 'close';
+
+export async function decidePledge(s: Services, actor: Actor, pledgeId: string, decision: PledgeDecision): Promise<PledgeRow> {
+  const now = s.now();
+  return s.db.write(() => {
+    const before = findPledge(s.db, pledgeId);
+    if (!before) throw new DomainError('not_found', 'There is no such pledge.');
+    const allowed: Record<PledgeDecision, readonly PledgeRow['status'][]> = {
+      approve: ['proposed'],
+      decline: ['proposed'],
+      close: ['active', 'paused'],
+    };
+    if (!allowed[decision].includes(before.status)) {
+      throw new DomainError('invalid_state', `A ${before.status} pledge cannot be ${decision === 'close' ? 'closed' : `${decision}d`}.`);
+    }
+    const patch: Partial<PledgeRow> =
+      decision === 'approve'
+        ? { status: 'active', startsAt: Math.max(before.startsAt ?? now, now) }
+        : decision === 'decline'
+          ? { status: 'declined' }
+          : { status: 'closed', stoppedAt: now };
+    updatePledge(s.db, pledgeId, patch);
+    replayCampaign(s, before.campaignId);
+    const after = findPledge(s.db, pledgeId);
+    if (!after) throw new Error('pledge vanished');
+    audit(s, actor, `pledge.${decision}`, { type: 'match_pledge', id: pledgeId }, before, after);
+    return after;
+  });
+}
+
+export interface StatementLine {
+  giftId: string;
+  donor: string;
+  gift: Money;
+  giftValue: Money;
+  matched: Money;
+  at: number | null;
+}
+
+export interface PledgeStatement {
+  pledge: PledgeRow;
+  campaign: { slug: string; title: string; currency: string };
+  ratio: string;
+  cap: Money;
+  matched: Money;
+  remaining: Money;
+  /** What the sponsor owes now: everything matched (at close, this is the final figure). */
+  owed: Money;
+  /** For a locked challenge pledge: what it would match if it unlocked now. */
+  wouldAdd: Money;
+  lines: StatementLine[];
+}
+
+/** A sponsor's statement: donors' e-mails never appear, anonymous donors stay "Anonymous". */
+export function pledgeStatement(s: Services, pledgeId: string): PledgeStatement {
+  const pledge = findPledge(s.db, pledgeId);
+  if (!pledge) throw new DomainError('not_found', 'There is no such pledge.');
+  const campaign = findCampaignById(s.db, pledge.campaignId);
+  if (!campaign) throw new Error('pledge without campaign');
+  const c = campaign.currency;
+  let wouldAdd = 0;
+  if (pledge.unlockKind !== null) {
+    const gifts = succeededGiftsInOrder(s.db, campaign.id).map(toGiftForMatching);
+    const summary = summarise(gifts, pledgesOfCampaign(s.db, campaign.id).map(toPledgeTerms));
+    wouldAdd = summary.pledges.find((p) => p.id === pledgeId)?.wouldAdd ?? 0;
+  }
+  return {
+    pledge,
+    campaign: { slug: campaign.slug, title: campaign.title, currency: c },
+    ratio: formatRatio({ sponsor: pledge.ratioSponsor, donor: pledge.ratioDonor }),
+    cap: money(pledge.cap, c),
+    matched: money(pledge.allocated, c),
+    remaining: money(pledge.cap - pledge.allocated, c),
+    owed: money(pledge.allocated, c),
+    wouldAdd: money(wouldAdd, c),
+    lines: giftsMatchedByPledge(s.db, pledgeId).map((g) => ({
+      giftId: g.giftId,
+      donor: g.anonymous ? 'Anonymous' : g.donorName,
+      gift: money(g.giftAmount, g.giftCurrency),
+      giftValue: money(g.campaignAmount ?? 0, c),
+      matched: money(g.amount, c),
+      at: g.succeededAt,
+    })),
+  };
+}

@@ -1,0 +1,239 @@
+// JSON API v1. Routes validate with zod, call one service function and shape
+// the answer; authorization is declared per route with requireRole.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  campaignProgress,
+  createCampaign,
+  getCampaign,
+  getPublicCampaign,
+  listPublicCampaigns,
+  patchCampaign,
+  publicPledge,
+} from '../../../services/campaigns.ts';
+import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../../../services/gifts.ts';
+import { once, type StoredResponse } from '../../../services/idempotency.ts';
+import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
+import { addRate } from '../../../services/rates.ts';
+import { actorOf, requireRole } from '../../plugins/auth.ts';
+import { campaignJson, giftAdminJson, giftJson, statementJson } from './present.ts';
+import * as s from './schemas.ts';
+
+const bearer = [{ bearer: [] }];
+const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }).loose();
+
+/** Runs a money POST once per Idempotency-Key (when the client sends one). */
+async function idempotent(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  scope: string,
+  work: () => Promise<StoredResponse>,
+): Promise<void> {
+  const key = req.headers['idempotency-key'];
+  const res =
+    typeof key === 'string'
+      ? await once(req.server.services, `api:${scope}:${req.user?.id ?? 'guest'}`, key, { url: req.url, body: req.body }, work)
+      : { ...(await work()), replayed: false };
+  if (res.replayed) reply.header('idempotent-replayed', 'true');
+  await reply.code(res.statusCode).send(res.body);
+}
+
+export default async function apiV1(root: FastifyInstance) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const svc = root.services;
+  const base = svc.config.baseUrl;
+
+  app.get(
+    '/campaigns',
+    { schema: { tags: ['public'], summary: 'Published campaigns with their progress', response: { 200: z.object({ campaigns: z.array(s.campaignOut) }) } } },
+    async () => ({ campaigns: listPublicCampaigns(svc).map((c) => campaignJson(campaignProgress(svc, c), base)) }),
+  );
+
+  app.get(
+    '/campaigns/:slug',
+    { schema: { tags: ['public'], summary: 'One campaign with totals and matching pledges', params: s.slugParams, response: { 200: s.campaignOut, 404: problem } } },
+    async (req) => campaignJson(campaignProgress(svc, getPublicCampaign(svc, req.params.slug)), base),
+  );
+
+  app.post(
+    '/campaigns/:slug/donations',
+    {
+      schema: {
+        tags: ['public'],
+        summary: 'Start an online gift as a guest; pay at checkoutUrl',
+        params: s.slugParams,
+        headers: s.idempotencyHeaders,
+        body: s.donationCreate,
+        response: { 201: s.donationOut, 400: problem, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'donation', async () => {
+        const b = req.body;
+        const started = await startOnlineGift(svc, root.payments, req.params.slug, {
+          amount: b.amount,
+          donor: b.donor,
+          anonymous: b.anonymous,
+          showAmount: b.showAmount,
+          comment: b.comment ?? null,
+        });
+        return {
+          statusCode: 201,
+          body: { id: started.gift.id, status: started.gift.status, amount: started.gift.amount, checkoutUrl: started.checkoutUrl },
+        };
+      }),
+  );
+
+  // Admin and organizer routes below.
+  app.post(
+    '/campaigns',
+    {
+      preHandler: requireRole('admin', 'organizer'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Create a campaign', body: s.campaignCreate, response: { 201: s.campaignOut, 400: problem, 401: problem, 403: problem, 409: problem } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const c = await createCampaign(svc, actorOf(req), {
+        slug: b.slug,
+        title: b.title,
+        story: b.story ?? '',
+        currency: b.currency,
+        goal: b.goal,
+        impact: b.impact ?? null,
+        startsAt: b.startsAt ?? null,
+        endsAt: b.endsAt ?? null,
+        status: b.status,
+      });
+      return reply.code(201).send(campaignJson(campaignProgress(svc, c), base));
+    },
+  );
+
+  app.patch(
+    '/campaigns/:slug',
+    {
+      preHandler: requireRole('admin', 'organizer'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Change a campaign', params: s.slugParams, body: s.campaignPatch, response: { 200: s.campaignOut, 400: problem, 401: problem, 403: problem, 404: problem } },
+    },
+    async (req) => {
+      const c = await patchCampaign(svc, actorOf(req), req.params.slug, req.body);
+      return campaignJson(campaignProgress(svc, c), base);
+    },
+  );
+
+  app.post(
+    '/exchange-rates',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Enter an exchange rate: 1 base = rate quote', body: s.rateCreate, response: { 201: s.rateOut, 400: problem, 401: problem, 403: problem } },
+    },
+    async (req, reply) => {
+      const r = await addRate(svc, actorOf(req), req.body);
+      return reply.code(201).send({ id: r.id, base: r.base, quote: r.quote, rate: r.rate, effectiveAt: new Date(r.effectiveAt).toISOString() });
+    },
+  );
+
+  app.post(
+    '/campaigns/:slug/match-pledges',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Create a matching pledge (active at once)', params: s.slugParams, body: s.pledgeCreate, response: { 201: s.pledgeOut, 400: problem, 401: problem, 403: problem, 404: problem } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const p = await createPledge(
+        svc,
+        actorOf(req),
+        req.params.slug,
+        {
+          sponsor: b.sponsor,
+          anonymous: b.anonymous,
+          message: b.message ?? null,
+          ratio: b.ratio,
+          ...(b.cap && { cap: b.cap }),
+          ...(b.capUnits !== undefined && { capUnits: b.capUnits }),
+          startsAt: b.startsAt ?? null,
+          endsAt: b.endsAt ?? null,
+          minGift: b.minGift ?? null,
+          maxPerGift: b.maxPerGift ?? null,
+          maxPerDonor: b.maxPerDonor ?? null,
+          sources: b.sources ?? null,
+          ...(b.priority !== undefined && { priority: b.priority }),
+          ...(b.stacking !== undefined && { stacking: b.stacking }),
+          unlock: b.unlock ?? null,
+        },
+        'active',
+      );
+      const progress = campaignProgress(svc, getCampaign(svc, req.params.slug));
+      const shown = progress.matches.find((m) => m.id === p.id);
+      if (!shown) throw new Error('new pledge missing from progress');
+      return reply.code(201).send(shown);
+    },
+  );
+
+  app.get(
+    '/match-pledges/:id/statement',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['admin'], security: bearer, summary: "A pledge's statement: matched, remaining, owed, gifts matched", params: s.idParams, response: { 200: s.statementOut, 401: problem, 403: problem, 404: problem } },
+    },
+    async (req) => {
+      const st = pledgeStatement(svc, req.params.id);
+      const progress = campaignProgress(svc, getCampaign(svc, st.campaign.slug));
+      const status = progress.matches.find((m) => m.id === st.pledge.id)?.status ?? 'closed';
+      return statementJson(st, publicPledge(st.pledge, st.campaign.currency, status));
+    },
+  );
+
+  app.post(
+    '/campaigns/:slug/gifts',
+    {
+      preHandler: requireRole('admin', 'organizer'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Record an offline gift (cash, cheque, transfer); it succeeds at once', params: s.slugParams, headers: s.idempotencyHeaders, body: s.giftCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'gift', async () => {
+        const b = req.body;
+        const g = await recordOfflineGift(svc, actorOf(req), req.params.slug, {
+          amount: b.amount,
+          donor: { name: b.donor.name, email: b.donor.email ?? null },
+          anonymous: b.anonymous,
+          showAmount: b.showAmount,
+          comment: b.comment ?? null,
+          method: b.method,
+          ...(b.receivedAt !== undefined && { receivedAt: b.receivedAt }),
+          eventId: b.eventId ?? null,
+          note: b.note ?? null,
+        });
+        return { statusCode: 201, body: giftJson(g) };
+      }),
+  );
+
+  app.get(
+    '/campaigns/:slug/gifts',
+    {
+      preHandler: requireRole('admin', 'organizer'),
+      schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
+    },
+    async (req) => {
+      const { gifts } = await listGifts(svc, req.params.slug, req.query.limit, req.query.offset);
+      return { gifts: gifts.map(giftAdminJson) };
+    },
+  );
+
+  app.post(
+    '/gifts/:id/refunds',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['admin'], security: bearer, summary: 'Refund a gift in full or in part', params: s.idParams, headers: s.idempotencyHeaders, body: s.refundCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem } },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'refund', async () => {
+        const g = await refundGift(svc, actorOf(req), req.params.id, {
+          ...(req.body.amount && { amount: req.body.amount }),
+          reason: req.body.reason ?? null,
+        });
+        return { statusCode: 201, body: giftJson(g) };
+      }),
+  );
+}

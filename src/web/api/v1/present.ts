@@ -1,0 +1,80 @@
+// Service results → API JSON. The public shapes carry no e-mail and no name a
+// donor or sponsor chose to hide; the services already replaced them.
+import type { CampaignProgress, PublicPledge } from '../../../services/campaigns.ts';
+import type { GiftView } from '../../../services/gifts.ts';
+import type { PledgeStatement } from '../../../services/pledges.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function pledgeJson(p: PublicPledge) {
+  return {
+    id: p.id,
+    sponsor: p.sponsor,
+    ratio: p.ratio,
+    cap: p.cap,
+    allocated: p.allocated,
+    remaining: p.remaining,
+    status: p.status,
+    message: p.message,
+    unlock: p.unlock,
+  };
+}
+
+export function campaignJson(p: CampaignProgress, baseUrl: string) {
+  const c = p.campaign;
+  return {
+    slug: c.slug,
+    title: c.title,
+    status: c.status,
+    currency: c.currency,
+    goal: p.goal,
+    raised: p.raised,
+    matched: p.matched,
+    total: p.total,
+    donorCount: p.donorCount,
+    giftCount: p.giftCount,
+    ...(p.impact && { impact: { unit: p.impact.unit, unitCost: p.impact.unitCost, unitsFunded: p.impact.unitsFunded } }),
+    startsAt: iso(c.startsAt),
+    endsAt: iso(c.endsAt),
+    matches: p.matches.map(pledgeJson),
+    url: `${baseUrl}/campaigns/${c.slug}`,
+  };
+}
+
+export function giftJson(g: GiftView) {
+  return {
+    id: g.id,
+    status: g.status,
+    amount: g.amount,
+    campaignAmount: g.campaignAmount,
+    rate: g.rate,
+    matched: g.matched,
+    refunded: g.refunded,
+  };
+}
+
+/** For admin routes only: includes the donor's e-mail. */
+export function giftAdminJson(g: GiftView) {
+  return {
+    ...giftJson(g),
+    donor: { name: g.donorName, email: g.donorEmail },
+    anonymous: g.anonymous,
+    comment: g.comment,
+    source: g.source,
+    method: g.method,
+    createdAt: new Date(g.createdAt).toISOString(),
+    succeededAt: iso(g.succeededAt),
+  };
+}
+
+export function statementJson(st: PledgeStatement, pledge: PublicPledge) {
+  return {
+    pledge: pledgeJson(pledge),
+    campaign: { slug: st.campaign.slug, title: st.campaign.title },
+    matched: st.matched,
+    remaining: st.remaining,
+    owed: st.owed,
+    wouldAdd: st.wouldAdd,
+    gifts: st.lines.map((l) => ({ donor: l.donor, gift: l.gift, value: l.giftValue, matched: l.matched, at: iso(l.at) })),
+  };
+}

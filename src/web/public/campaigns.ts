@@ -1,0 +1,165 @@
+// Public pages: the home page, a campaign page with its donate form, and the
+// thank-you page. Fully usable without JavaScript.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { DomainError, ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import { exponentOf, formatMajor, money, parseMoney, type Money } from '../../domain/money.ts';
+import { newSecret } from '../../db/ids.ts';
+import type { CampaignRow } from '../../db/campaigns.ts';
+import {
+  campaignProgress,
+  getPublicCampaign,
+  listPublicCampaigns,
+  publicSupporters,
+  type CampaignProgress,
+  type PublicPledge,
+} from '../../services/campaigns.ts';
+import { getGift, startOnlineGift } from '../../services/gifts.ts';
+import { once } from '../../services/idempotency.ts';
+import { acceptedCurrencies } from '../../services/rates.ts';
+import { translator } from '../../i18n.ts';
+import { renderStory } from '../markdown.ts';
+
+const t = translator('en');
+
+const donateForm = z.object({
+  amount: z.string().optional(),
+  amount_other: z.string().optional(),
+  currency: z.string().min(1),
+  name: z.string().trim().min(1, t('Enter your name (it stays hidden if you give anonymously)')).max(200, t('At most 200 characters')),
+  email: z.email(t('Enter a valid e-mail address')).max(254),
+  anonymous: z.literal('on').optional(),
+  show_amount: z.literal('on').optional(),
+  comment: z.string().trim().max(1000, t('At most 1,000 characters')).optional(),
+  form_token: z.string().min(16).max(100),
+});
+
+type DonateValues = Record<string, string>;
+
+function presets(c: CampaignRow): { money: Money; value: string }[] {
+  const majors = exponentOf(c.currency) === 0 ? [10_000, 30_000, 50_000, 100_000] : [25, 50, 100, 250];
+  const list = majors.map((m) => money(m * 10 ** exponentOf(c.currency), c.currency));
+  if (c.impactUnitCost !== null && !list.some((m) => m.amount === c.impactUnitCost)) {
+    list.push(money(c.impactUnitCost, c.currency));
+    list.sort((a, b) => a.amount - b.amount);
+  }
+  return list.map((m) => ({ money: m, value: formatMajor(m) }));
+}
+
+/** "Every gift doubled by an anonymous sponsor" — the banner for active pledges. */
+function matchBanner(matches: readonly PublicPledge[]): { text: string; remaining: Money } | null {
+  const active = matches.filter((m) => m.status === 'active');
+  const first = active[0];
+  if (!first) return null;
+  const verbs: Record<string, string> = { '1:1': 'doubled', '2:1': 'tripled', '3:1': 'quadrupled' };
+  const sponsor = first.anonymous ? t('an anonymous sponsor') : first.sponsor;
+  const verb = verbs[first.ratio];
+  const text = verb
+    ? t('Every gift {verb} by {sponsor}', { verb: t(verb), sponsor })
+    : t('Gifts matched {ratio} by {sponsor}', { ratio: first.ratio, sponsor });
+  const remaining = active.reduce((n, m) => n + m.remaining.amount, 0);
+  return { text, remaining: money(remaining, first.remaining.currency) };
+}
+
+/** Bar lengths in thousandths of the goal, for the server-rendered thermometer. */
+function thermometer(p: CampaignProgress) {
+  const goal = p.goal.amount;
+  const raised = Math.min(1000, Math.floor((p.raised.amount * 1000) / goal));
+  const matched = Math.min(1000 - raised, Math.floor((p.matched.amount * 1000) / goal));
+  return { raised, matched, percent: Math.floor((p.total.amount * 100) / goal) };
+}
+
+export default async function publicCampaigns(app: FastifyInstance) {
+  const svc = app.services;
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    const campaigns = listPublicCampaigns(svc).map((c) => {
+      const p = campaignProgress(svc, c);
+      return { progress: p, bar: thermometer(p) };
+    });
+    return reply.page('pages/public/home', { title: t('Campaigns'), campaigns });
+  });
+
+  function renderCampaign(
+    reply: FastifyReply,
+    campaign: CampaignRow,
+    form: { values: DonateValues; errors: Record<string, string>; message?: string },
+  ) {
+    const progress = campaignProgress(svc, campaign);
+    return reply.page('pages/public/campaign', {
+      title: campaign.title,
+      progress,
+      bar: thermometer(progress),
+      banner: matchBanner(progress.matches),
+      supporters: publicSupporters(svc, campaign, 10),
+      story: renderStory(`${campaign.id}:${campaign.updatedAt}`, campaign.story),
+      currencies: campaign.status === 'published' ? acceptedCurrencies(svc, campaign.currency) : [],
+      presets: presets(campaign),
+      open: campaign.status === 'published',
+      form: { ...form, values: { currency: campaign.currency, show_amount: 'on', form_token: newSecret(18), ...form.values } },
+    });
+  }
+
+  app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
+    return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
+  });
+
+  app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
+    '/campaigns/:slug/donate',
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const campaign = getPublicCampaign(svc, req.params.slug);
+      const raw = Object.fromEntries(
+        Object.entries(req.body ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
+      );
+      const fail = (issues: readonly FieldIssue[], message?: string) => {
+        const errors = Object.fromEntries(issues.map((i) => [i.field, i.message]));
+        reply.code(400);
+        return renderCampaign(reply, campaign, { values: { ...raw, form_token: raw.form_token ?? '' }, errors, ...(message && { message }) });
+      };
+      const parsed = donateForm.safeParse(raw);
+      if (!parsed.success) {
+        return fail(parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'form'), message: i.message })));
+      }
+      const f = parsed.data;
+      try {
+        const typed = f.amount_other?.trim() ? f.amount_other : f.amount;
+        if (!typed) throw ValidationError.field('amount', t('Choose or enter an amount'));
+        if (!acceptedCurrencies(svc, campaign.currency).includes(f.currency)) {
+          throw ValidationError.field('currency', t('Gifts in this currency cannot be accepted'));
+        }
+        const amount = parseMoney(typed, f.currency);
+        const result = await once(svc, 'form:donate', f.form_token, { slug: campaign.slug, ...f }, async () => {
+          const started = await startOnlineGift(svc, app.payments, campaign.slug, {
+            amount,
+            donor: { name: f.name, email: f.email.toLowerCase() },
+            anonymous: f.anonymous === 'on',
+            showAmount: f.show_amount === 'on',
+            comment: f.comment || null,
+          });
+          return { statusCode: 303, body: started.checkoutUrl };
+        });
+        return reply.redirect(String(result.body), 303);
+      } catch (err) {
+        if (err instanceof ValidationError) {
+          // Errors about the typed amount belong next to the custom amount field.
+          return fail(err.issues.map((i) => (i.field === 'amount' && f.amount_other?.trim() ? { ...i, field: 'amount_other' } : i)));
+        }
+        if (err instanceof DomainError && (err.code === 'missing_rate' || err.code === 'invalid_state' || err.code === 'conflict')) {
+          return fail(err.issues, err.message);
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/gifts/:id/thank-you', { schema: { hide: true } }, async (req, reply) => {
+    const gift = getGift(svc, req.params.id);
+    const campaign = getPublicCampaign(svc, gift.campaignSlug);
+    return reply.page('pages/public/thank-you', {
+      title: gift.status === 'succeeded' ? t('Thank you') : t('Your gift'),
+      gift,
+      campaign,
+    });
+  });
+}

@@ -1,0 +1,46 @@
+// The test provider's checkout page, clearly marked TEST MODE. Its buttons
+// report the outcome through applyPaymentEvent, the same path a Stripe
+// webhook takes; the event id is derived from the checkout, so a double click
+// counts once.
+import type { FastifyInstance } from 'fastify';
+import { money } from '../../domain/money.ts';
+import { applyPaymentEvent, getCheckout } from '../../services/payments.ts';
+import { translator } from '../../i18n.ts';
+
+const t = translator('en');
+
+export default async function testCheckout(app: FastifyInstance) {
+  const svc = app.services;
+  if (app.payments.name !== 'test') return;
+
+  app.get<{ Params: { id: string } }>('/test-checkout/:id', { schema: { hide: true } }, async (req, reply) => {
+    const view = getCheckout(svc, req.params.id);
+    return reply.page('pages/public/test-checkout', {
+      title: t('Test checkout'),
+      view,
+      amount: money(view.checkout.amount, view.checkout.currency),
+    });
+  });
+
+  app.post<{ Params: { id: string; outcome: string } }>(
+    '/test-checkout/:id/:outcome',
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const view = getCheckout(svc, req.params.id);
+      const { outcome } = req.params;
+      if (outcome !== 'pay' && outcome !== 'decline') return reply.callNotFound();
+      const checkoutId = view.checkout.id;
+      if (view.expired) {
+        await applyPaymentEvent(svc, { provider: 'test', eventId: `${checkoutId}:expired`, outcome: 'expired', checkoutId });
+      } else if (view.checkout.status === 'open') {
+        await applyPaymentEvent(svc, {
+          provider: 'test',
+          eventId: `${checkoutId}:${outcome}`,
+          outcome: outcome === 'pay' ? 'completed' : 'declined',
+          checkoutId,
+        });
+      }
+      return reply.redirect(`/gifts/${encodeURIComponent(view.gift.id)}/thank-you`, 303);
+    },
+  );
+}
