@@ -6,7 +6,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { translator, type Translate } from '../../i18n.ts';
+import { translator, type Locale, type Translate } from '../../i18n.ts';
 import type { Money } from '../../domain/money.ts';
 import { formatDate, money, type DateStyle } from '../format.ts';
 
@@ -25,12 +25,22 @@ declare module 'fastify' {
   }
 }
 
-const en: ViewHelpers = {
-  t: translator('en'),
-  money: (m) => money(m, 'en'),
-  date: (ms, style) => formatDate(ms, { locale: 'en', style: style ?? 'date' }),
-  locale: 'en',
-};
+function helpersFor(locale: Locale): ViewHelpers {
+  return {
+    t: translator(locale),
+    money: (m) => money(m, locale),
+    date: (ms, style) => formatDate(ms, { locale, style: style ?? 'date' }),
+    locale,
+  };
+}
+
+const helpers: Record<Locale, ViewHelpers> = { en: helpersFor('en'), ko: helpersFor('ko') };
+
+/** The viewer's locale from Accept-Language: Korean when preferred, English otherwise. */
+export function localeOf(acceptLanguage: string | undefined): Locale {
+  const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('ko') ? 'ko' : 'en';
+}
 
 async function viewsPlugin(app: FastifyInstance, opts: { cache: boolean }) {
   await app.register(view, {
@@ -40,7 +50,8 @@ async function viewsPlugin(app: FastifyInstance, opts: { cache: boolean }) {
   });
   app.decorateReply('page', function (name: string, data: Record<string, unknown> = {}) {
     this.type('text/html; charset=utf-8');
-    return this.view(name, { ...en, ...data });
+    this.header('vary', 'accept-language');
+    return this.view(name, { ...helpers[localeOf(this.request.headers['accept-language'])], ...data });
   });
 }
 

@@ -1,0 +1,123 @@
+// Seeds the benchmark database through the real services only: the campaign,
+// exchange rates, a matching pledge, an admin token, and offline gifts. No raw
+// SQL touches the ledger or the totals; `verifyAll` proves them consistent.
+import { parseMoney, type Money } from '../src/domain/money.ts';
+import type { Actor, Services } from '../src/services/context.ts';
+import { createCampaign } from '../src/services/campaigns.ts';
+import { recordOfflineGift, type OfflineGiftInput, type OfflineMethod } from '../src/services/gifts.ts';
+import { createPledge } from '../src/services/pledges.ts';
+import { addRate } from '../src/services/rates.ts';
+import { createToken, createUser } from '../src/services/users.ts';
+import { verifyAll } from '../src/services/verify.ts';
+
+export const benchActor: Actor = { userId: null, label: 'bench', role: 'admin', ip: null };
+export const slug = 'rescue-fund';
+
+const story = [
+  'Every week families arrive at the border with nothing but what they carry.',
+  '',
+  'The **Rescue Fund** pays for one safe journey, a month of shelter and the first',
+  'legal appointment: about 300 USD a family. Every gift is doubled by an anonymous',
+  'sponsor until 50 rescues are matched.',
+].join('\n');
+
+/** The Rescue Fund as the demo has it: 15,000 USD, rescue = 300 USD, a 1:1 anonymous sponsor capped at 50 rescues. */
+export async function seedCampaign(s: Services): Promise<void> {
+  await createCampaign(s, benchActor, {
+    slug,
+    title: 'Rescue Fund',
+    story,
+    currency: 'USD',
+    goal: { amount: 1_500_000, currency: 'USD' },
+    impact: { unit: 'rescue', unitCost: { amount: 30_000, currency: 'USD' } },
+    status: 'published',
+  });
+  // Effective a minute ago, so a gift recorded in the same millisecond converts.
+  const effectiveAt = s.now() - 60_000;
+  await addRate(s, benchActor, { base: 'KRW', quote: 'USD', rate: '0.00074', effectiveAt });
+  await addRate(s, benchActor, { base: 'CAD', quote: 'USD', rate: '0.73', effectiveAt });
+  await createPledge(
+    s,
+    benchActor,
+    slug,
+    { sponsor: { name: 'A. Sponsor', email: 'sponsor@bench.test' }, anonymous: true, ratio: '1:1', capUnits: 50 },
+    'active',
+  );
+}
+
+/** An admin user and its API token, for the gift POST. */
+export async function seedAdminToken(s: Services): Promise<string> {
+  await createUser(s, benchActor, { email: 'admin@bench.test', role: 'admin' });
+  return createToken(s, benchActor, 'admin@bench.test', 'bench');
+}
+
+const names = ['Mina Park', 'Daniel Reyes', 'Colin MacLeod', 'Priya Natarajan', 'Seo-yeon Lim', 'Grace Okafor', 'Ruth Halvorsen', 'Kofi Mensah'];
+const methods: readonly OfflineMethod[] = ['cash', 'cheque', 'bank_transfer', 'other'];
+const amounts: readonly [string, string][] = [
+  ['25', 'USD'],
+  ['50', 'USD'],
+  ['100', 'USD'],
+  ['75', 'CAD'],
+  ['50000', 'KRW'],
+  ['300', 'USD'],
+  ['40', 'USD'],
+  ['200', 'CAD'],
+  ['100000', 'KRW'],
+  ['20', 'USD'],
+];
+
+/** The i-th gift of the seed: deterministic, a mix of currencies, methods, anonymity and comments. */
+export function giftInput(i: number): OfflineGiftInput {
+  const [major, currency] = amounts[i % amounts.length] ?? ['10', 'USD'];
+  const amount: Money = parseMoney(major, currency);
+  const name = names[i % names.length] ?? 'Supporter';
+  return {
+    amount,
+    // About one donor in three gives more than once.
+    donor: { name: `${name} ${Math.floor(i / 3)}`, email: `donor${Math.floor(i / 3)}@bench.test` },
+    anonymous: i % 7 === 0,
+    showAmount: i % 11 !== 0,
+    comment: i % 5 === 0 ? 'For the next family on the road.' : null,
+    method: methods[i % methods.length] ?? 'cash',
+  };
+}
+
+export interface GrowResult {
+  added: number;
+  ms: number;
+  perSecond: number;
+}
+
+/**
+ * Records gifts [from, to) through `recordOfflineGift`. With `batch` > 1 the
+ * calls run inside one outer IMMEDIATE transaction per batch: each service
+ * call's own transaction becomes a savepoint (better-sqlite3 nests them), so
+ * the services, the ledger and the totals run exactly as in production and
+ * only the number of fsyncs changes (group commit). recordOfflineGift does all
+ * its work synchronously before its first await, so it completes inside the
+ * outer transaction; a failing call rolls back its savepoint and rejects.
+ */
+export async function addGifts(s: Services, from: number, to: number, batch: number): Promise<GrowResult> {
+  const started = performance.now();
+  for (let start = from; start < to; start += batch) {
+    const end = Math.min(to, start + batch);
+    const pending: Promise<unknown>[] = [];
+    const run = () => {
+      for (let i = start; i < end; i++) pending.push(recordOfflineGift(s, benchActor, slug, giftInput(i)));
+    };
+    if (batch > 1) s.db.sqlite.transaction(run).immediate();
+    else run();
+    await Promise.all(pending);
+  }
+  const ms = performance.now() - started;
+  return { added: to - from, ms, perSecond: ((to - from) * 1000) / ms };
+}
+
+/** Runs `verify`; throws naming the first differences when the caches disagree with the ledger. */
+export async function assertConsistent(s: Services): Promise<void> {
+  const report = await verifyAll(s);
+  if (report.differences.length > 0) {
+    const shown = report.differences.slice(0, 10).join('\n  ');
+    throw new Error(`verify found ${report.differences.length} difference(s):\n  ${shown}`);
+  }
+}

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const [url, out, w] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-gpu','--disable-quic','--disable-sync'] });
+const p = await b.newPage({ viewport: { width: Number(w ?? 1200), height: 900 } });
+const failed = [];
+p.on('requestfailed', (r) => failed.push(r.url()));
+p.on('console', (m) => console.log('console:', m.text()));
+await p.goto(url);
+await p.screenshot({ path: out, fullPage: true });
+console.log('failed requests:', failed);
+await b.close();

@@ -1,0 +1,63 @@
+// Builds the real app on a fresh in-memory database for each test, with a
+// clock the test controls, plus tokens for each role.
+import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/connection.ts';
+import type { Actor, Services } from '../src/services/context.ts';
+import { createToken, createUser } from '../src/services/users.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  services: Services;
+  clock: { now: number };
+  tokens: { admin: string; organizer: string; sponsor: string };
+  auth(role: 'admin' | 'organizer' | 'sponsor'): { authorization: string };
+}
+
+export const testActor: Actor = { userId: null, label: 'test', role: 'admin', ip: null };
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ DATABASE_PATH: ':memory:', BASE_URL: 'http://lantern.test', LOG_LEVEL: 'silent', ...overrides });
+}
+
+export async function buildTestApp(t: Test, opts: { databasePath?: string } = {}): Promise<TestApp> {
+  const config = testConfig(opts.databasePath ? { DATABASE_PATH: opts.databasePath } : {});
+  const db = openDatabase(config.databasePath);
+  const clock = { now: Date.UTC(2026, 10, 1, 12, 0, 0) };
+  const app = await buildApp({ config, db, now: () => clock.now, logger: false });
+  const services = app.services;
+  const tokens = { admin: '', organizer: '', sponsor: '' };
+  for (const role of ['admin', 'organizer', 'sponsor'] as const) {
+    await createUser(services, testActor, { email: `${role}@example.test`, role });
+    tokens[role] = await createToken(services, testActor, `${role}@example.test`);
+  }
+  t.teardown(async () => {
+    await app.close();
+    db.close();
+  });
+  return { app, db, services, clock, tokens, auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }) };
+}
+
+/** The Rescue Fund in miniature: 15,000 USD, rescue = 300 USD, published. */
+export const rescueFund = {
+  slug: 'rescue-fund',
+  title: 'Rescue Fund',
+  currency: 'USD',
+  goal: { amount: 1_500_000, currency: 'USD' },
+  impact: { unit: 'rescue', unitCost: { amount: 30_000, currency: 'USD' } },
+  status: 'published',
+} as const;
+
+export async function createRescueFund(ta: TestApp, overrides: Record<string, unknown> = {}) {
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/campaigns',
+    headers: ta.auth('admin'),
+    payload: { ...rescueFund, ...overrides },
+  });
+  if (res.statusCode !== 201) throw new Error(`campaign create failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { slug: string };
+}

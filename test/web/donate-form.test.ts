@@ -1,0 +1,141 @@
+// The HTML donate flow a guest goes through, end to end through the test
+// provider: campaign page → form → TEST MODE checkout → thank-you page.
+import t, { type Test } from 'tap';
+import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+
+function formToken(html: string): string {
+  const m = /name="form_token" value="([^"]+)"/.exec(html);
+  if (!m?.[1]) throw new Error('no form token on the page');
+  return m[1];
+}
+
+async function setup(t: Test): Promise<TestApp> {
+  const ta = await buildTestApp(t);
+  await createRescueFund(ta);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/campaigns/rescue-fund/match-pledges',
+    headers: ta.auth('admin'),
+    payload: { sponsor: { name: 'Harbour Light', email: 'hl@example.test' }, anonymous: true, ratio: '1:1', capUnits: 50 },
+  });
+  t.equal(res.statusCode, 201);
+  return ta;
+}
+
+function post(ta: TestApp, url: string, form: Record<string, string>) {
+  return ta.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+}
+
+t.test('a guest gives through the form and the test checkout', async (t) => {
+  const ta = await setup(t);
+  const page = await ta.app.inject('/campaigns/rescue-fund');
+  t.equal(page.statusCode, 200);
+  t.match(page.body, 'Every gift doubled by an anonymous sponsor');
+  t.match(page.body, '$15,000.00 of matching left');
+  t.match(page.body, '0 of 50 rescues funded');
+  t.notMatch(page.body, 'hl@example.test');
+  t.notMatch(page.body, 'Harbour Light', 'an anonymous sponsor stays anonymous');
+
+  const token = formToken(page.body);
+  const form = { form_token: token, amount: '100', amount_other: '', currency: 'USD', name: 'Mina Park', email: 'Mina@Example.org', comment: 'For the road', show_amount: 'on' };
+  const donate = await post(ta, '/campaigns/rescue-fund/donate', form);
+  t.equal(donate.statusCode, 303);
+  const checkoutUrl = new URL(String(donate.headers.location));
+  t.match(checkoutUrl.pathname, /^\/test-checkout\/co_/);
+
+  const again = await post(ta, '/campaigns/rescue-fund/donate', form);
+  t.equal(again.headers.location, donate.headers.location, 'a resubmitted form leads to the same checkout');
+
+  const checkout = await ta.app.inject(checkoutUrl.pathname);
+  t.match(checkout.body, 'TEST MODE');
+  t.match(checkout.body, '$100.00');
+
+  const paid = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
+  t.equal(paid.statusCode, 303);
+  const thanks = await ta.app.inject(String(paid.headers.location));
+  t.match(thanks.body, 'Thank you, Mina Park!');
+  t.match(thanks.body, 'A sponsor matched it with $100.00');
+
+  const paidTwice = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
+  t.equal(paidTwice.statusCode, 303, 'a double click on Pay is harmless');
+
+  const json = (await ta.app.inject('/api/v1/campaigns/rescue-fund')).json() as { raised: { amount: number }; matched: { amount: number }; giftCount: number };
+  t.equal(json.raised.amount, 10_000);
+  t.equal(json.matched.amount, 10_000);
+  t.equal(json.giftCount, 1, 'one gift, however often the form or Pay was sent');
+
+  const after = await ta.app.inject('/campaigns/rescue-fund');
+  t.match(after.body, 'Mina Park');
+  t.match(after.body, 'For the road');
+  t.notMatch(after.body, 'mina@example.org', 'the e-mail never appears on a public page');
+});
+
+t.test('bad input re-renders the form with messages and creates nothing', async (t) => {
+  const ta = await setup(t);
+  const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+  const bad = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount_other: '12.345', currency: 'USD', name: '', email: 'not-an-email' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.body, 'Enter your name');
+  t.match(bad.body, 'Enter a valid e-mail address');
+  t.match(bad.body, 'value="not-an-email"', 'the input is kept');
+
+  const tooPrecise = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount_other: '12.345', currency: 'USD', name: 'A', email: 'a@example.org' });
+  t.equal(tooPrecise.statusCode, 400);
+  t.match(tooPrecise.body, 'USD allows at most 2 decimal places');
+  t.match(tooPrecise.body, 'value="12.345"');
+
+  const noAmount = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', name: 'A', email: 'a@example.org' });
+  t.match(noAmount.body, 'Choose or enter an amount');
+
+  const krw = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount_other: '5000', currency: 'KRW', name: 'A', email: 'a@example.org' });
+  t.equal(krw.statusCode, 400);
+  t.match(krw.body, 'Gifts in this currency cannot be accepted');
+
+  const list = (await ta.app.inject({ url: '/api/v1/campaigns/rescue-fund/gifts', headers: ta.auth('admin') })).json() as { gifts: unknown[] };
+  t.equal(list.gifts.length, 0, 'nothing was created');
+});
+
+t.test('declined and expired checkouts count nothing', async (t) => {
+  const ta = await setup(t);
+  const start = async () => {
+    const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+    const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', amount: '50', name: 'B', email: 'b@example.org' });
+    t.equal(res.statusCode, 303);
+    return new URL(String(res.headers.location)).pathname;
+  };
+  const declined = await start();
+  const d = await ta.app.inject({ method: 'POST', url: `${declined}/decline` });
+  t.match((await ta.app.inject(String(d.headers.location))).body, 'The payment was declined');
+
+  const expired = await start();
+  ta.clock.now += 61 * 60_000;
+  t.match((await ta.app.inject(expired)).body, 'This checkout has expired');
+  const late = await ta.app.inject({ method: 'POST', url: `${expired}/pay` });
+  t.match((await ta.app.inject(String(late.headers.location))).body, 'The payment time ran out');
+
+  const json = (await ta.app.inject('/api/v1/campaigns/rescue-fund')).json() as { raised: { amount: number } };
+  t.equal(json.raised.amount, 0);
+});
+
+t.test('the home page lists published campaigns; drafts stay hidden', async (t) => {
+  const ta = await setup(t);
+  await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: ta.auth('admin'), payload: { slug: 'secret-draft', title: 'Secret draft', currency: 'USD', goal: { amount: 100, currency: 'USD' } } });
+  const home = await ta.app.inject('/');
+  t.match(home.body, 'Rescue Fund');
+  t.notMatch(home.body, 'Secret draft');
+  t.equal((await ta.app.inject('/campaigns/secret-draft')).statusCode, 404);
+  const missing = await ta.app.inject('/no/such/page');
+  t.equal(missing.statusCode, 404);
+  t.match(missing.headers['content-type'], 'text/html');
+});
+
+t.test('pages load nothing from third parties', async (t) => {
+  const ta = await setup(t);
+  for (const url of ['/', '/campaigns/rescue-fund']) {
+    const body = (await ta.app.inject(url)).body;
+    const external = [...body.matchAll(/(?:src|href)="(https?:)?\/\/[^"]*"/g)].map((m) => m[0]);
+    t.same(external, [], `${url} references only its own origin`);
+  }
+  t.equal((await ta.app.inject('/assets/site.css')).statusCode, 200);
+  t.equal((await ta.app.inject('/assets/pico/pico.amber.min.css')).statusCode, 200);
+});
