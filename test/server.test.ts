@@ -1,0 +1,50 @@
+// `npm start` as an operator sees it: migrates, serves, answers health checks,
+// and shuts down cleanly on SIGTERM.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import t from 'tap';
+import { loadConfig, ConfigError } from '../src/config.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+
+t.test('the server starts, answers and stops on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-server-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listen line: ${out}`)), 20_000);
+    child.stdout.on('data', () => {
+      const m = /"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  t.equal((await fetch(`${address}/healthz`)).status, 200);
+  const ready = await fetch(`${address}/readyz`);
+  t.same(await ready.json(), { status: 'ready' });
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.equal(code, 0, 'graceful shutdown exits 0');
+});
+
+t.test('configuration is validated and names the bad variable', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.port, 3000);
+  t.equal(c.databasePath, './data/lantern.db');
+  t.equal(c.baseUrl, 'http://127.0.0.1:3000');
+  t.equal(loadConfig({ BASE_URL: 'https://give.example.org/' }).baseUrl, 'https://give.example.org');
+  t.throws(() => loadConfig({ PORT: '99999' }), ConfigError);
+  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+  t.throws(() => loadConfig({ BASE_URL: 'ftp://x' }), /BASE_URL/);
+});
