@@ -75,7 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'Lantern API',
         version: '1',
-        description: 'Campaigns, gifts, exchange rates and matching pledges. Money is {"amount": <integer minor units>, "currency": "XXX"}.',
+        description: 'Campaigns, gifts, exchange rates and matching pledges. Money is an object {"amount": 1500000, "currency": "USD"} whose amount counts the currency’s minor units (cents; KRW and JPY have none).',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },

@@ -11,6 +11,16 @@ export type RefundInsert = typeof giftRefunds.$inferInsert;
 /** Statuses whose money still counts toward a campaign (net of partial refunds). */
 export const countingStatuses: readonly GiftStatus[] = ['succeeded', 'partially_refunded', 'disputed'];
 
+/**
+ * A gift counts (in the gift and donor counts, and for challenge pledges) while
+ * its status counts and it is still worth something in the campaign currency.
+ */
+export function giftCounts(g: Pick<GiftRow, 'status' | 'campaignAmount' | 'refundedCampaignAmount'>): boolean {
+  return countingStatuses.includes(g.status) && (g.campaignAmount ?? 0) - g.refundedCampaignAmount > 0;
+}
+
+const isWorthSomething = sql`${gifts.campaignAmount} - ${gifts.refundedCampaignAmount} > 0`;
+
 export function insertGift(db: Database, row: GiftInsert): void {
   db.orm.insert(gifts).values(row).run();
 }
@@ -43,6 +53,7 @@ export function donorHasOtherCountingGift(db: Database, campaignId: string, dono
         eq(gifts.donorKey, donorKey),
         ne(gifts.id, giftId),
         inArray(gifts.status, [...countingStatuses]),
+        isWorthSomething,
       ),
     )
     .limit(1)
@@ -88,6 +99,7 @@ function prepareRecent(db: Database) {
         eq(gifts.campaignId, sql.placeholder('campaignId')),
         isNotNull(gifts.successSeq),
         inArray(gifts.status, [...countingStatuses]),
+        isWorthSomething,
       ),
     )
     .orderBy(desc(gifts.successSeq))

@@ -126,7 +126,12 @@ export function succeedGift(s: Services, gift: GiftRow, now: number): GiftRow {
   updateGift(s.db, gift.id, patch);
   const updated: GiftRow = { ...gift, ...patch };
   appendLedger(s.db, { campaignId: campaign.id, kind: 'gift', amount: value.amount, giftId: gift.id, createdAt: now });
-  addToTotals(s.db, campaign.id, { raised: value.amount, giftCount: 1, donorCount: donorAlreadyCounted ? 0 : 1 });
+  const counts = value.amount > 0;
+  addToTotals(s.db, campaign.id, {
+    raised: value.amount,
+    giftCount: counts ? 1 : 0,
+    donorCount: counts && !donorAlreadyCounted ? 1 : 0,
+  });
   matchNewGift(s, campaign.id, updated);
   return updated;
 }
@@ -333,11 +338,13 @@ export async function refundGift(s: Services, actor: Actor, giftId: string, inpu
       status: full ? 'refunded' : 'partially_refunded',
     });
     appendLedger(s.db, { campaignId: gift.campaignId, kind: 'refund', amount: -campaignRefund, giftId, refundId, createdAt: now });
-    const donorStillCounted = full && donorHasOtherCountingGift(s.db, gift.campaignId, gift.donorKey, giftId);
+    // A gift stops counting once nothing of it is left in the campaign currency.
+    const stopsCounting = campaignValue - gift.refundedCampaignAmount > 0 && netAfter === 0;
+    const donorStillCounted = stopsCounting && donorHasOtherCountingGift(s.db, gift.campaignId, gift.donorKey, giftId);
     addToTotals(s.db, gift.campaignId, {
       raised: -campaignRefund,
-      giftCount: full ? -1 : 0,
-      donorCount: full && !donorStillCounted ? -1 : 0,
+      giftCount: stopsCounting ? -1 : 0,
+      donorCount: stopsCounting && !donorStillCounted ? -1 : 0,
     });
     replayCampaign(s, gift.campaignId);
     const after = findGift(s.db, giftId);

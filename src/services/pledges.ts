@@ -2,7 +2,7 @@
 // sponsor, approved, declined or closed; and the sponsor's statement.
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { formatRatio, parseRatio, summarise } from '../domain/matching.ts';
-import { money, type Money } from '../domain/money.ts';
+import { exponentOf, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
 import { findCampaignById } from '../db/campaigns.ts';
 import { succeededGiftsInOrder } from '../db/gifts.ts';
 import { newId } from '../db/ids.ts';
@@ -65,6 +65,9 @@ export async function createPledge(
       }
       capUnits = input.capUnits;
       cap = input.capUnits * campaign.impactUnitCost;
+      if (cap > MAX_MAJOR_UNITS * 10 ** exponentOf(c)) {
+        throw ValidationError.field('capUnits', `The cap must be at most ${MAX_MAJOR_UNITS.toLocaleString('en')} ${c}`);
+      }
     } else if (input.cap) {
       cap = inCurrency(input.cap, c, 'cap') ?? 0;
     } else {

@@ -2,7 +2,7 @@
 // replay from scratch, for every campaign. Reports every difference it finds.
 import { replay } from '../domain/matching.ts';
 import { listCampaigns, readTotals } from '../db/campaigns.ts';
-import { countingStatuses, succeededGiftsInOrder } from '../db/gifts.ts';
+import { giftCounts, succeededGiftsInOrder } from '../db/gifts.ts';
 import { ledgerMatchByGiftAndPledge, ledgerSums } from '../db/ledger.ts';
 import { allocationsOfCampaign, pledgesOfCampaign } from '../db/pledges.ts';
 import type { Services } from './context.ts';
@@ -26,7 +26,7 @@ export async function verifyAll(s: Services): Promise<VerifyReport> {
     say('matched', totals.matched, sums.matched);
 
     const gifts = succeededGiftsInOrder(s.db, c.id);
-    const counting = gifts.filter((g) => countingStatuses.includes(g.status));
+    const counting = gifts.filter(giftCounts);
     say('raised (from gifts)', totals.raised, gifts.reduce((n, g) => n + (g.campaignAmount ?? 0) - g.refundedCampaignAmount, 0));
     say('gift count', totals.giftCount, counting.length);
     say('donor count', totals.donorCount, new Set(counting.map((g) => g.donorKey)).size);

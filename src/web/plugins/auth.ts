@@ -1,6 +1,6 @@
 // API authentication and authorization in one place: a Bearer token resolves
 // to its user; `requireRole` is the only gate routes use.
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../../domain/errors.ts';
 import type { Role, UserRow } from '../../db/users.ts';
@@ -18,7 +18,8 @@ export function actorOf(req: FastifyRequest): Actor {
   return { userId: u?.id ?? null, label: u?.email ?? 'guest', role: u?.role ?? null, ip: req.ip };
 }
 
-export function requireRole(...roles: Role[]): preHandlerHookHandler {
+/** Runs as an onRequest hook: who may call a route is settled before its body is even parsed. */
+export function requireRole(...roles: Role[]): onRequestHookHandler {
   return async (req) => {
     if (!req.user) {
       throw new DomainError('unauthorized', 'Send a valid API token: Authorization: Bearer <token>.');

@@ -52,6 +52,7 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: nu
     instance: req.url,
     ...(errors && errors.length > 0 && { errors }),
   };
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
   if (wantsJson(req)) {
     return reply.code(status).type('application/problem+json').send(JSON.stringify(problem));
   }

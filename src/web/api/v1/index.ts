@@ -89,7 +89,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns',
     {
-      preHandler: requireRole('admin', 'organizer'),
+      onRequest: requireRole('admin', 'organizer'),
       schema: { tags: ['admin'], security: bearer, summary: 'Create a campaign', body: s.campaignCreate, response: { 201: s.campaignOut, 400: problem, 401: problem, 403: problem, 409: problem } },
     },
     async (req, reply) => {
@@ -112,7 +112,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.patch(
     '/campaigns/:slug',
     {
-      preHandler: requireRole('admin', 'organizer'),
+      onRequest: requireRole('admin', 'organizer'),
       schema: { tags: ['admin'], security: bearer, summary: 'Change a campaign', params: s.slugParams, body: s.campaignPatch, response: { 200: s.campaignOut, 400: problem, 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -124,7 +124,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/exchange-rates',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: { tags: ['admin'], security: bearer, summary: 'Enter an exchange rate: 1 base = rate quote', body: s.rateCreate, response: { 201: s.rateOut, 400: problem, 401: problem, 403: problem } },
     },
     async (req, reply) => {
@@ -136,7 +136,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/match-pledges',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: { tags: ['admin'], security: bearer, summary: 'Create a matching pledge (active at once)', params: s.slugParams, body: s.pledgeCreate, response: { 201: s.pledgeOut, 400: problem, 401: problem, 403: problem, 404: problem } },
     },
     async (req, reply) => {
@@ -174,7 +174,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.get(
     '/match-pledges/:id/statement',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: { tags: ['admin'], security: bearer, summary: "A pledge's statement: matched, remaining, owed, gifts matched", params: s.idParams, response: { 200: s.statementOut, 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -188,7 +188,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/gifts',
     {
-      preHandler: requireRole('admin', 'organizer'),
+      onRequest: requireRole('admin', 'organizer'),
       schema: { tags: ['admin'], security: bearer, summary: 'Record an offline gift (cash, cheque, transfer); it succeeds at once', params: s.slugParams, headers: s.idempotencyHeaders, body: s.giftCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } },
     },
     async (req, reply) =>
@@ -212,7 +212,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.get(
     '/campaigns/:slug/gifts',
     {
-      preHandler: requireRole('admin', 'organizer'),
+      onRequest: requireRole('admin', 'organizer'),
       schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -224,7 +224,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/gifts/:id/refunds',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: { tags: ['admin'], security: bearer, summary: 'Refund a gift in full or in part', params: s.idParams, headers: s.idempotencyHeaders, body: s.refundCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem } },
     },
     async (req, reply) =>

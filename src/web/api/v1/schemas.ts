@@ -137,10 +137,13 @@ export const giftAdminOut = giftOut.extend({
   succeededAt: z.string().nullable(),
 });
 
-export const refundCreate = z.strictObject({
-  amount: moneySchema.optional(),
-  reason: z.string().trim().max(500).optional(),
-});
+/** An empty body refunds everything that remains. */
+export const refundCreate = z
+  .strictObject({
+    amount: moneySchema.optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .default({});
 
 export const rateCreate = z.strictObject({
   base: currencySchema,
