@@ -7,15 +7,18 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import t from 'tap';
 import { loadConfig, ConfigError } from '../src/config.ts';
+import { childEnv } from './child-env.ts';
 
 const root = new URL('..', import.meta.url).pathname;
+// Each command is a fresh Node process compiling TypeScript: slow on a busy machine.
+t.setTimeout(120_000);
 
 t.test('the server starts, answers and stops on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-server-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' },
+    env: childEnv({ PORT: '0', DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

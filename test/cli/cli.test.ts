@@ -6,15 +6,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import t from 'tap';
+import { childEnv } from '../child-env.ts';
 
 const run = promisify(execFile);
+// Each command is a fresh Node process compiling TypeScript: slow on a busy machine.
+t.setTimeout(120_000);
 const root = new URL('../..', import.meta.url).pathname;
 
 async function cli(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      env: childEnv({ LOG_LEVEL: 'silent', ...env }),
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
