@@ -139,3 +139,14 @@ t.test('pages load nothing from third parties', async (t) => {
   t.equal((await ta.app.inject('/assets/site.css')).statusCode, 200);
   t.equal((await ta.app.inject('/assets/pico/pico.amber.min.css')).statusCode, 200);
 });
+
+t.test('a form sent again with other values asks for a reload instead of giving twice', async (t) => {
+  const ta = await setup(t);
+  const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+  const first = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '25', currency: 'USD', name: 'C', email: 'c@example.org' });
+  t.equal(first.statusCode, 303);
+  const changed = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '50', currency: 'USD', name: 'C', email: 'c@example.org' });
+  t.equal(changed.statusCode, 400);
+  t.match(changed.body, 'This form was already sent once. Send it again to start a new gift.');
+  t.not(formToken(changed.body), token, 'the re-rendered form carries a fresh token');
+});

@@ -112,10 +112,17 @@ export default async function publicCampaigns(app: FastifyInstance) {
       const raw = Object.fromEntries(
         Object.entries(req.body ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
       );
-      const fail = (issues: readonly FieldIssue[], message?: string) => {
+      // The form keeps its token while it is being corrected, so a corrected
+      // form that was in fact sent before still gives only once.
+      const fail = (issues: readonly FieldIssue[], message?: string, freshToken = false) => {
         const errors = Object.fromEntries(issues.map((i) => [i.field, i.message]));
+        const { form_token: token, ...values } = raw;
         reply.code(400);
-        return renderCampaign(reply, campaign, { values: { ...raw, form_token: raw.form_token ?? '' }, errors, ...(message && { message }) });
+        return renderCampaign(reply, campaign, {
+          values: freshToken || !token ? values : { ...values, form_token: token },
+          errors,
+          ...(message && { message }),
+        });
       };
       const parsed = donateForm.safeParse(raw);
       if (!parsed.success) {
@@ -145,7 +152,11 @@ export default async function publicCampaigns(app: FastifyInstance) {
           // Errors about the typed amount belong next to the custom amount field.
           return fail(err.issues.map((i) => (i.field === 'amount' && f.amount_other?.trim() ? { ...i, field: 'amount_other' } : i)));
         }
-        if (err instanceof DomainError && (err.code === 'missing_rate' || err.code === 'invalid_state' || err.code === 'conflict')) {
+        if (err instanceof DomainError && err.code === 'conflict') {
+          // The same form was sent before with other values (a back button, a second tab).
+          return fail([], t('This form was already sent once. Send it again to start a new gift.'), true);
+        }
+        if (err instanceof DomainError && (err.code === 'missing_rate' || err.code === 'invalid_state')) {
           return fail(err.issues, err.message);
         }
         throw err;
