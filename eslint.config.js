@@ -3,14 +3,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', '.tap/', 'data/', 'migrations/'] },
+  { ignores: ['node_modules/', 'coverage/', '.tap/', 'data/', 'migrations/', 'tmp/', '**/*.tmp.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'] } },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Tests start tap's subtests without awaiting them, as tap intends.
+    files: ['src/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      // A forgotten await on db.write() would lose the error and the ordering.
+      '@typescript-eslint/no-floating-promises': 'error',
     },
   },
 );

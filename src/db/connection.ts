@@ -17,11 +17,16 @@ export interface Database {
   readonly orm: Orm;
   readonly path: string;
   /**
-   * Runs one business operation in one IMMEDIATE transaction. fn must be
-   * synchronous: better-sqlite3 commits when it returns, so an `await` inside
-   * would let the rest run outside the transaction.
+   * Runs one business operation atomically and resolves once it is durable.
+   * fn must be synchronous (better-sqlite3 commits when it returns; an `await`
+   * inside would let the rest run outside the transaction). Operations queued
+   * in the same turn of the event loop share one IMMEDIATE transaction, each
+   * in its own savepoint: one failing rolls back only itself, and with
+   * synchronous=FULL they share one fsync (group commit).
    */
-  write<T>(fn: () => T): T;
+  write<T>(fn: () => T): Promise<T>;
+  /** Changes whenever this or any other connection commits: a key for read caches. */
+  version(): string;
   /** True when the database answers a trivial query. */
   ping(): boolean;
   close(): void;
@@ -44,16 +49,66 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   sqlite.pragma('busy_timeout = 5000');
   const orm = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(orm, { migrationsFolder });
+
+  // data_version changes when another connection (a CLI, a second instance)
+  // commits; `commits` counts this connection's own.
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let commits = 0;
+
+  interface Queued {
+    fn: () => unknown;
+    resolve: (value: unknown) => void;
+    reject: (err: unknown) => void;
+  }
+  let queue: Queued[] = [];
+  let flushing = false;
+
+  function flush(): void {
+    const batch = queue;
+    queue = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    flushing = true;
+    try {
+      sqlite
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              // A nested better-sqlite3 transaction is a savepoint.
+              outcomes.push({ ok: true, value: sqlite.transaction(item.fn)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error: mapDriverError(error) });
+            }
+          }
+        })
+        .immediate();
+      commits++;
+    } catch (err) {
+      const error = mapDriverError(err);
+      for (const item of batch) item.reject(error);
+      return;
+    } finally {
+      flushing = false;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i];
+      if (o?.ok) item.resolve(o.value);
+      else item.reject(o?.error);
+    });
+  }
+
   return {
     sqlite,
     orm,
     path,
-    write<T>(fn: () => T): T {
-      try {
-        return sqlite.transaction(fn).immediate();
-      } catch (err) {
-        throw mapDriverError(err);
-      }
+    write<T>(fn: () => T): Promise<T> {
+      if (flushing) throw new Error('db.write() called inside another write: compose the operations in one fn');
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (queue.length === 1) setImmediate(flush);
+      });
+    },
+    version() {
+      return `${commits}:${String(dataVersion.get())}`;
     },
     ping() {
       try {

@@ -70,7 +70,7 @@ export async function createCampaign(s: Services, actor: Actor, input: CampaignI
     createdAt: now,
     updatedAt: now,
   };
-  s.db.write(() => {
+  await s.db.write(() => {
     if (findCampaignBySlug(s.db, input.slug)) {
       throw new DomainError('conflict', `A campaign with the slug "${input.slug}" already exists.`, [
         { field: 'slug', message: 'This slug is taken' },

@@ -205,7 +205,7 @@ export async function startOnlineGift(
 ): Promise<StartedGift> {
   const now = s.now();
   const expiresAt = now + s.config.pendingGiftMinutes * 60_000;
-  const { gift, checkoutId, campaign } = s.db.write(() => {
+  const { gift, checkoutId, campaign } = await s.db.write(() => {
     const campaign = campaignOrThrow(s, slug);
     if (campaign.status !== 'published') throw new DomainError('invalid_state', 'This campaign is not taking gifts.');
     if (campaign.startsAt !== null && now < campaign.startsAt) {

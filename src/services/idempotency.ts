@@ -31,7 +31,7 @@ export async function once(
   work: () => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const requestHash = fingerprint(request);
-  const existing = s.db.write(() => {
+  const existing = await s.db.write(() => {
     const row = findIdempotencyKey(s.db, scope, key);
     if (!row) {
       insertIdempotencyKey(s.db, { scope, key, requestHash, statusCode: inProgress, body: '', createdAt: s.now() });
@@ -51,10 +51,10 @@ export async function once(
   }
   try {
     const res = await work();
-    s.db.write(() => completeIdempotencyKey(s.db, scope, key, res.statusCode, JSON.stringify(res.body)));
+    await s.db.write(() => completeIdempotencyKey(s.db, scope, key, res.statusCode, JSON.stringify(res.body)));
     return { ...res, replayed: false };
   } catch (err) {
-    s.db.write(() => releaseIdempotencyKey(s.db, scope, key));
+    await s.db.write(() => releaseIdempotencyKey(s.db, scope, key));
     throw err;
   }
 }

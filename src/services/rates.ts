@@ -28,7 +28,7 @@ export async function addRate(s: Services, actor: Actor, input: RateInput): Prom
     createdBy: actor.userId,
     createdAt: now,
   };
-  s.db.write(() => {
+  await s.db.write(() => {
     insertRate(s.db, row);
     audit(s, actor, 'exchange_rate.create', { type: 'exchange_rate', id: row.id }, null, row);
   });

@@ -40,7 +40,7 @@ export async function createUser(s: Services, actor: Actor, input: UserInput): P
     passwordHash,
     createdAt: s.now(),
   };
-  s.db.write(() => {
+  await s.db.write(() => {
     if (findUserByEmail(s.db, email)) throw new DomainError('conflict', `A user with the e-mail ${email} already exists.`);
     insertUser(s.db, row);
     audit(s, actor, 'user.create', { type: 'user', id: row.id }, null, { email, role: row.role });
@@ -55,7 +55,7 @@ export function hashToken(token: string): string {
 /** Creates an API token for the user; returns the token itself, which is never stored. */
 export async function createToken(s: Services, actor: Actor, email: string, name?: string): Promise<string> {
   const token = `lt_${newSecret(32)}`;
-  s.db.write(() => {
+  await s.db.write(() => {
     const user = findUserByEmail(s.db, normaliseEmail(email));
     if (!user) throw new DomainError('not_found', `There is no user with the e-mail ${email}.`);
     const id = newId('tok');

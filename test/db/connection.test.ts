@@ -1,0 +1,64 @@
+// The write path: pragmas, group commit with one savepoint per operation, and
+// the version that read caches key on.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { openDatabase } from '../../src/db/connection.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+
+t.test('the database runs with WAL, FULL sync and foreign keys', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-db-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const db = openDatabase(join(dir, 'x.db'));
+  t.teardown(() => db.close());
+  t.equal(db.sqlite.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.sqlite.pragma('synchronous', { simple: true }), 2, 'FULL');
+  t.equal(db.sqlite.pragma('foreign_keys', { simple: true }), 1);
+  t.ok(db.ping());
+});
+
+t.test('writes queued together commit together; a failing one rolls back only itself', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  db.sqlite.exec('create table x (n integer primary key)');
+  const insert = db.sqlite.prepare('insert into x (n) values (?)');
+  const before = db.version();
+  const results = await Promise.allSettled([
+    db.write(() => insert.run(1).changes),
+    db.write(() => {
+      insert.run(2);
+      throw new DomainError('invalid_state', 'no');
+    }),
+    db.write(() => insert.run(1)),
+    db.write(() => insert.run(3).changes),
+  ]);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+  );
+  const dup = results[2];
+  t.ok(dup?.status === 'rejected' && dup.reason instanceof DomainError && dup.reason.code === 'conflict', 'a unique violation becomes a conflict');
+  t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3], 'the failed operations left nothing behind');
+  t.not(db.version(), before, 'the version moves on commit');
+});
+
+t.test('a write inside a write is refused rather than silently detached', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  await t.rejects(db.write(() => db.write(() => 1)), /inside another write/);
+});
+
+t.test('a commit by another connection moves the version', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-db-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const a = openDatabase(join(dir, 'x.db'));
+  const b = openDatabase(join(dir, 'x.db'));
+  t.teardown(() => {
+    a.close();
+    b.close();
+  });
+  const before = a.version();
+  await b.write(() => b.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('r', 'KRW', 'USD', '1', 0, 0)"));
+  t.not(a.version(), before);
+});
