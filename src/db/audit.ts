@@ -1,12 +1,30 @@
 // The append-only audit log of money- and permission-relevant actions.
-import { desc } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared } from './prepared.ts';
 import { auditLog } from './schema.ts';
 
 export type AuditInsert = typeof auditLog.$inferInsert;
 
-export function appendAudit(db: Database, row: AuditInsert): void {
-  db.orm.insert(auditLog).values(row).run();
+const insertRow = prepared((db) =>
+  db.orm
+    .insert(auditLog)
+    .values({
+      actorUserId: sql.placeholder('actorUserId'),
+      actorLabel: sql.placeholder('actorLabel'),
+      action: sql.placeholder('action'),
+      subjectType: sql.placeholder('subjectType'),
+      subjectId: sql.placeholder('subjectId'),
+      before: sql.placeholder('before'),
+      after: sql.placeholder('after'),
+      ip: sql.placeholder('ip'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+);
+
+export function appendAudit(db: Database, row: Omit<AuditInsert, 'id'>): void {
+  insertRow(db).run({ actorUserId: null, before: null, after: null, ip: null, ...row });
 }
 
 export function recentAudit(db: Database, limit: number) {

@@ -1,6 +1,7 @@
 // Campaign rows and their cached totals.
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared } from './prepared.ts';
 import { campaigns, campaignTotals } from './schema.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
@@ -17,24 +18,28 @@ export function updateCampaign(db: Database, id: string, patch: Partial<Campaign
   db.orm.update(campaigns).set(patch).where(eq(campaigns.id, id)).run();
 }
 
-const bySlug = new WeakMap<Database, ReturnType<typeof prepareBySlug>>();
-function prepareBySlug(db: Database) {
-  return db.orm
+const bySlug = prepared((db) =>
+  db.orm
     .select()
     .from(campaigns)
     .where(eq(campaigns.slug, sql.placeholder('slug')))
-    .prepare();
+    .prepare(),
+);
+
+export function findCampaignBySlug(db: Database, slug: string): CampaignRow | undefined {
+  return bySlug(db).get({ slug });
 }
 
-/** Hot path (every campaign page and JSON read): prepared once per database. */
-export function findCampaignBySlug(db: Database, slug: string): CampaignRow | undefined {
-  let stmt = bySlug.get(db);
-  if (!stmt) bySlug.set(db, (stmt = prepareBySlug(db)));
-  return stmt.get({ slug });
-}
+const byId = prepared((db) =>
+  db.orm
+    .select()
+    .from(campaigns)
+    .where(eq(campaigns.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 export function findCampaignById(db: Database, id: string): CampaignRow | undefined {
-  return db.orm.select().from(campaigns).where(eq(campaigns.id, id)).get();
+  return byId(db).get({ id });
 }
 
 export function listCampaigns(db: Database, statuses?: readonly CampaignStatus[]): CampaignRow[] {
@@ -42,19 +47,16 @@ export function listCampaigns(db: Database, statuses?: readonly CampaignStatus[]
   return (statuses ? q.where(inArray(campaigns.status, [...statuses])) : q).orderBy(desc(campaigns.createdAt)).all();
 }
 
-const totalsStmt = new WeakMap<Database, ReturnType<typeof prepareTotals>>();
-function prepareTotals(db: Database) {
-  return db.orm
+const totalsOf = prepared((db) =>
+  db.orm
     .select()
     .from(campaignTotals)
     .where(eq(campaignTotals.campaignId, sql.placeholder('id')))
-    .prepare();
-}
+    .prepare(),
+);
 
 export function readTotals(db: Database, campaignId: string): TotalsRow {
-  let stmt = totalsStmt.get(db);
-  if (!stmt) totalsStmt.set(db, (stmt = prepareTotals(db)));
-  const row = stmt.get({ id: campaignId });
+  const row = totalsOf(db).get({ id: campaignId });
   if (!row) throw new Error(`campaign ${campaignId} has no totals row`);
   return row;
 }
@@ -66,17 +68,27 @@ export interface TotalsDelta {
   giftCount?: number;
 }
 
-/** Called only inside the transaction that writes the matching ledger entries. */
-export function addToTotals(db: Database, campaignId: string, d: TotalsDelta): void {
-  if (!d.raised && !d.matched && !d.donorCount && !d.giftCount) return;
+const addTotals = prepared((db) =>
   db.orm
     .update(campaignTotals)
     .set({
-      raised: sql`${campaignTotals.raised} + ${d.raised ?? 0}`,
-      matched: sql`${campaignTotals.matched} + ${d.matched ?? 0}`,
-      donorCount: sql`${campaignTotals.donorCount} + ${d.donorCount ?? 0}`,
-      giftCount: sql`${campaignTotals.giftCount} + ${d.giftCount ?? 0}`,
+      raised: sql`${campaignTotals.raised} + ${sql.placeholder('raised')}`,
+      matched: sql`${campaignTotals.matched} + ${sql.placeholder('matched')}`,
+      donorCount: sql`${campaignTotals.donorCount} + ${sql.placeholder('donorCount')}`,
+      giftCount: sql`${campaignTotals.giftCount} + ${sql.placeholder('giftCount')}`,
     })
-    .where(eq(campaignTotals.campaignId, campaignId))
-    .run();
+    .where(eq(campaignTotals.campaignId, sql.placeholder('id')))
+    .prepare(),
+);
+
+/** Called only inside the transaction that writes the matching ledger entries. */
+export function addToTotals(db: Database, campaignId: string, d: TotalsDelta): void {
+  if (!d.raised && !d.matched && !d.donorCount && !d.giftCount) return;
+  addTotals(db).run({
+    id: campaignId,
+    raised: d.raised ?? 0,
+    matched: d.matched ?? 0,
+    donorCount: d.donorCount ?? 0,
+    giftCount: d.giftCount ?? 0,
+  });
 }

@@ -1,6 +1,7 @@
 // Gifts and their refunds.
 import { and, asc, desc, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared, rowPlaceholders } from './prepared.ts';
 import { giftRefunds, gifts } from './schema.ts';
 
 export type GiftRow = typeof gifts.$inferSelect;
@@ -21,44 +22,81 @@ export function giftCounts(g: Pick<GiftRow, 'status' | 'campaignAmount' | 'refun
 
 const isWorthSomething = sql`${gifts.campaignAmount} - ${gifts.refundedCampaignAmount} > 0`;
 
-export function insertGift(db: Database, row: GiftInsert): void {
-  db.orm.insert(gifts).values(row).run();
+const insertRow = prepared((db) => db.orm.insert(gifts).values(rowPlaceholders(gifts)).prepare());
+
+export function insertGift(db: Database, row: GiftRow): void {
+  insertRow(db).run(row);
 }
 
+const byId = prepared((db) =>
+  db.orm
+    .select()
+    .from(gifts)
+    .where(eq(gifts.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function findGift(db: Database, id: string): GiftRow | undefined {
-  return db.orm.select().from(gifts).where(eq(gifts.id, id)).get();
+  return byId(db).get({ id });
 }
 
 export function updateGift(db: Database, id: string, patch: Partial<GiftInsert>): void {
   db.orm.update(gifts).set(patch).where(eq(gifts.id, id)).run();
 }
 
-/** The next position in the matching replay order; called inside the write transaction. */
-export function nextSuccessSeq(db: Database): number {
-  const row = db.orm
-    .select({ max: sql<number | null>`max(${gifts.successSeq})` })
-    .from(gifts)
-    .get();
-  return (row?.max ?? 0) + 1;
+export type SuccessPatch = Pick<GiftRow, 'campaignAmount' | 'rate' | 'successSeq' | 'succeededAt'>;
+
+const markSucceeded = prepared((db) =>
+  db.orm
+    .update(gifts)
+    .set({
+      status: 'succeeded',
+      campaignAmount: sql`${sql.placeholder('campaignAmount')}`,
+      rate: sql`${sql.placeholder('rate')}`,
+      successSeq: sql`${sql.placeholder('successSeq')}`,
+      succeededAt: sql`${sql.placeholder('succeededAt')}`,
+    })
+    .where(eq(gifts.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+/** The hot half of the success path (every gift passes here once). */
+export function markGiftSucceeded(db: Database, id: string, patch: SuccessPatch): void {
+  markSucceeded(db).run({ id, ...patch });
 }
 
-/** Whether this donor identity has another gift that still counts (for the donor count). */
-export function donorHasOtherCountingGift(db: Database, campaignId: string, donorKey: string, giftId: string): boolean {
-  const row = db.orm
+const maxSuccessSeq = prepared((db) =>
+  db.orm
+    .select({ max: sql<number | null>`max(${gifts.successSeq})` })
+    .from(gifts)
+    .prepare(),
+);
+
+/** The next position in the matching replay order; called inside the write transaction. */
+export function nextSuccessSeq(db: Database): number {
+  return (maxSuccessSeq(db).get()?.max ?? 0) + 1;
+}
+
+const otherCountingGift = prepared((db) =>
+  db.orm
     .select({ id: gifts.id })
     .from(gifts)
     .where(
       and(
-        eq(gifts.campaignId, campaignId),
-        eq(gifts.donorKey, donorKey),
-        ne(gifts.id, giftId),
+        eq(gifts.campaignId, sql.placeholder('campaignId')),
+        eq(gifts.donorKey, sql.placeholder('donorKey')),
+        ne(gifts.id, sql.placeholder('giftId')),
         inArray(gifts.status, [...countingStatuses]),
         isWorthSomething,
       ),
     )
     .limit(1)
-    .get();
-  return row !== undefined;
+    .prepare(),
+);
+
+/** Whether this donor identity has another gift that still counts (for the donor count). */
+export function donorHasOtherCountingGift(db: Database, campaignId: string, donorKey: string, giftId: string): boolean {
+  return otherCountingGift(db).get({ campaignId, donorKey, giftId }) !== undefined;
 }
 
 /** Every gift that ever succeeded, in replay order (refunded ones carry value 0). */
@@ -81,9 +119,8 @@ export interface SupporterRow {
   succeededAt: number | null;
 }
 
-const recentStmt = new WeakMap<Database, ReturnType<typeof prepareRecent>>();
-function prepareRecent(db: Database) {
-  return db.orm
+const recent = prepared((db) =>
+  db.orm
     .select({
       donorName: gifts.donorName,
       anonymous: gifts.anonymous,
@@ -104,14 +141,12 @@ function prepareRecent(db: Database) {
     )
     .orderBy(desc(gifts.successSeq))
     .limit(sql.placeholder('limit'))
-    .prepare();
-}
+    .prepare(),
+);
 
 /** Newest counting gifts first, read through the (campaign, success_seq) index. */
 export function recentSupporters(db: Database, campaignId: string, limit: number): SupporterRow[] {
-  let stmt = recentStmt.get(db);
-  if (!stmt) recentStmt.set(db, (stmt = prepareRecent(db)));
-  return stmt.all({ campaignId, limit });
+  return recent(db).all({ campaignId, limit });
 }
 
 export function listCampaignGifts(db: Database, campaignId: string, limit: number, offset: number): GiftRow[] {

@@ -2,6 +2,7 @@
 // UPDATE and DELETE); `verify` sums them and compares with the caches.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared } from './prepared.ts';
 import { ledgerEntries } from './schema.ts';
 
 export type LedgerKind = (typeof ledgerEntries.$inferSelect)['kind'];
@@ -16,9 +17,25 @@ export interface LedgerInsert {
   createdAt: number;
 }
 
+const insertEntry = prepared((db) =>
+  db.orm
+    .insert(ledgerEntries)
+    .values({
+      campaignId: sql.placeholder('campaignId'),
+      kind: sql.placeholder('kind'),
+      amount: sql.placeholder('amount'),
+      giftId: sql.placeholder('giftId'),
+      pledgeId: sql.placeholder('pledgeId'),
+      refundId: sql.placeholder('refundId'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+);
+
+/** A zero amount moves nothing and leaves no entry. */
 export function appendLedger(db: Database, entry: LedgerInsert): void {
   if (entry.amount === 0) return;
-  db.orm.insert(ledgerEntries).values(entry).run();
+  insertEntry(db).run({ giftId: null, pledgeId: null, refundId: null, ...entry });
 }
 
 export interface LedgerSums {

@@ -1,6 +1,7 @@
 // Match pledges and their per-gift allocations.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared, rowPlaceholders } from './prepared.ts';
 import { gifts, matchAllocations, matchPledges } from './schema.ts';
 
 export type PledgeRow = typeof matchPledges.$inferSelect;
@@ -28,21 +29,18 @@ export function updatePledge(db: Database, id: string, patch: Partial<PledgeInse
   db.orm.update(matchPledges).set(patch).where(eq(matchPledges.id, id)).run();
 }
 
-const campaignPledgesStmt = new WeakMap<Database, ReturnType<typeof prepareCampaignPledges>>();
-function prepareCampaignPledges(db: Database) {
-  return db.orm
+const campaignPledges = prepared((db) =>
+  db.orm
     .select()
     .from(matchPledges)
     .where(eq(matchPledges.campaignId, sql.placeholder('campaignId')))
     .orderBy(asc(matchPledges.priority), asc(matchPledges.seq))
-    .prepare();
-}
+    .prepare(),
+);
 
 /** A campaign's pledges in application order (priority, then creation). */
 export function pledgesOfCampaign(db: Database, campaignId: string): PledgeRow[] {
-  let stmt = campaignPledgesStmt.get(db);
-  if (!stmt) campaignPledgesStmt.set(db, (stmt = prepareCampaignPledges(db)));
-  return stmt.all({ campaignId });
+  return campaignPledges(db).all({ campaignId });
 }
 
 export interface AllocationRow {
@@ -51,8 +49,23 @@ export interface AllocationRow {
   amount: number;
 }
 
+const insertAllocationRow = prepared((db) => db.orm.insert(matchAllocations).values(rowPlaceholders(matchAllocations)).prepare());
+
 export function insertAllocation(db: Database, row: AllocationRow): void {
-  db.orm.insert(matchAllocations).values(row).run();
+  insertAllocationRow(db).run({ ...row });
+}
+
+const setAllocated = prepared((db) =>
+  db.orm
+    .update(matchPledges)
+    .set({ allocated: sql`${sql.placeholder('allocated')}` })
+    .where(eq(matchPledges.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+/** The pledge's cached total; written in the transaction that writes its ledger entries. */
+export function setPledgeAllocated(db: Database, id: string, allocated: number): void {
+  setAllocated(db).run({ id, allocated });
 }
 
 export function setAllocation(db: Database, row: AllocationRow): void {
@@ -79,12 +92,16 @@ export function allocationsOfCampaign(db: Database, campaignId: string): Allocat
     .all();
 }
 
-export function allocationsOfGift(db: Database, giftId: string): AllocationRow[] {
-  return db.orm
+const giftAllocations = prepared((db) =>
+  db.orm
     .select({ giftId: matchAllocations.giftId, pledgeId: matchAllocations.pledgeId, amount: matchAllocations.amount })
     .from(matchAllocations)
-    .where(eq(matchAllocations.giftId, giftId))
-    .all();
+    .where(eq(matchAllocations.giftId, sql.placeholder('giftId')))
+    .prepare(),
+);
+
+export function allocationsOfGift(db: Database, giftId: string): AllocationRow[] {
+  return giftAllocations(db).all({ giftId });
 }
 
 /** What each of these pledges has already matched for one donor identity (for per-donor limits). */

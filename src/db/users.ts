@@ -1,6 +1,7 @@
 // People with accounts and their API tokens.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared } from './prepared.ts';
 import { apiTokens, users } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -23,11 +24,15 @@ export function insertToken(db: Database, row: typeof apiTokens.$inferInsert): v
 }
 
 /** The live token with this hash, joined to its user. */
-export function findUserByTokenHash(db: Database, tokenHash: string): UserRow | undefined {
-  return db.orm
+const byTokenHash = prepared((db) =>
+  db.orm
     .select({ user: users })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-    .get()?.user;
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+    .prepare(),
+);
+
+export function findUserByTokenHash(db: Database, tokenHash: string): UserRow | undefined {
+  return byTokenHash(db).get({ tokenHash })?.user;
 }

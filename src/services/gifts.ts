@@ -12,6 +12,7 @@ import {
   insertGift,
   insertRefund,
   listCampaignGifts,
+  markGiftSucceeded,
   nextSuccessSeq,
   pendingGiftsExpiredBy,
   updateGift,
@@ -116,15 +117,9 @@ export function succeedGift(s: Services, gift: GiftRow, now: number): GiftRow {
   if (!campaign) throw new Error(`gift ${gift.id} has no campaign`);
   const { value, rate } = convertAt(s, money(gift.amount, gift.currency), campaign.currency, now);
   const donorAlreadyCounted = donorHasOtherCountingGift(s.db, campaign.id, gift.donorKey, gift.id);
-  const patch = {
-    status: 'succeeded' as const,
-    campaignAmount: value.amount,
-    rate,
-    successSeq: nextSuccessSeq(s.db),
-    succeededAt: now,
-  };
-  updateGift(s.db, gift.id, patch);
-  const updated: GiftRow = { ...gift, ...patch };
+  const patch = { campaignAmount: value.amount, rate, successSeq: nextSuccessSeq(s.db), succeededAt: now };
+  markGiftSucceeded(s.db, gift.id, patch);
+  const updated: GiftRow = { ...gift, ...patch, status: 'succeeded' };
   appendLedger(s.db, { campaignId: campaign.id, kind: 'gift', amount: value.amount, giftId: gift.id, createdAt: now });
   const counts = value.amount > 0;
   addToTotals(s.db, campaign.id, {

@@ -16,7 +16,7 @@ import {
   matchedForDonor,
   pledgesOfCampaign,
   setAllocation,
-  updatePledge,
+  setPledgeAllocated,
   type PledgeRow,
 } from '../db/pledges.ts';
 import type { Services } from './context.ts';
@@ -107,7 +107,7 @@ export function matchNewGift(s: Services, campaignId: string, gift: GiftRow): nu
     if (!row) continue;
     insertAllocation(s.db, a);
     appendLedger(s.db, { campaignId, kind: 'match', amount: a.amount, giftId: a.giftId, pledgeId: a.pledgeId, createdAt: now });
-    updatePledge(s.db, row.id, { allocated: row.allocated + a.amount });
+    setPledgeAllocated(s.db, row.id, row.allocated + a.amount);
     total += a.amount;
   }
   addToTotals(s.db, campaignId, { matched: total });
@@ -150,7 +150,7 @@ export function replayCampaign(s: Services, campaignId: string): void {
   }
   for (const r of rows) {
     const d = pledgeDelta.get(r.id);
-    if (d) updatePledge(s.db, r.id, { allocated: r.allocated + d });
+    if (d) setPledgeAllocated(s.db, r.id, r.allocated + d);
   }
   addToTotals(s.db, campaignId, { matched: matchedDelta });
 }
