@@ -170,6 +170,8 @@ export interface CampaignProgress {
   giftCount: number;
   impact: { unit: string; unitCost: Money; unitsFunded: number; unitsGoal: number } | null;
   matches: PublicPledge[];
+  /** The next moment the clock alone changes this progress (a window opens or ends); Infinity if none. */
+  changesAt: number;
 }
 
 function pledgeStatus(p: PledgeRow, raised: number, donors: number, now: number): PublicPledgeStatus {
@@ -205,9 +207,10 @@ export function campaignProgress(s: Services, campaign: CampaignRow): CampaignPr
   const c = campaign.currency;
   const now = s.now();
   const total = t.raised + t.matched;
-  const matches = pledgesOfCampaign(s.db, campaign.id)
-    .filter((p) => p.status !== 'proposed' && p.status !== 'declined')
-    .map((p) => publicPledge(p, c, pledgeStatus(p, t.raised, t.donorCount, now)));
+  const shown = pledgesOfCampaign(s.db, campaign.id).filter((p) => p.status !== 'proposed' && p.status !== 'declined');
+  const matches = shown.map((p) => publicPledge(p, c, pledgeStatus(p, t.raised, t.donorCount, now)));
+  const boundaries = [campaign.startsAt, campaign.endsAt, ...shown.flatMap((p) => [p.startsAt, p.endsAt])];
+  const changesAt = Math.min(...boundaries.filter((b): b is number => b !== null && b > now));
   return {
     campaign,
     goal: money(campaign.goal, c),
@@ -226,6 +229,7 @@ export function campaignProgress(s: Services, campaign: CampaignRow): CampaignPr
           }
         : null,
     matches,
+    changesAt,
   };
 }
 

@@ -21,7 +21,12 @@ export interface ViewHelpers {
 
 declare module 'fastify' {
   interface FastifyReply {
+    /** Renders a page for this request's viewer and sends it. */
     page(name: string, data?: Record<string, unknown>): FastifyReply;
+  }
+  interface FastifyInstance {
+    /** Renders a page to a string, for pages that are cached. */
+    renderPage(name: string, data: Record<string, unknown>, locale: Locale): Promise<string>;
   }
 }
 
@@ -52,6 +57,9 @@ async function viewsPlugin(app: FastifyInstance, opts: { cache: boolean }) {
     this.type('text/html; charset=utf-8');
     this.header('vary', 'accept-language');
     return this.view(name, { ...helpers[localeOf(this.request.headers['accept-language'])], ...data });
+  });
+  app.decorate('renderPage', function (this: FastifyInstance, name: string, data: Record<string, unknown>, locale: Locale) {
+    return this.view(name, { ...helpers[locale], ...data });
   });
 }
 

@@ -19,6 +19,8 @@ import { once } from '../../services/idempotency.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
 import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
+import { localeOf } from '../plugins/views.ts';
+import { maxCacheAgeMs, ReadCache } from '../read-cache.ts';
 
 const t = translator('en');
 
@@ -80,13 +82,9 @@ export default async function publicCampaigns(app: FastifyInstance) {
     return reply.page('pages/public/home', { title: t('Campaigns'), campaigns });
   });
 
-  function renderCampaign(
-    reply: FastifyReply,
-    campaign: CampaignRow,
-    form: { values: DonateValues; errors: Record<string, string>; message?: string },
-  ) {
+  function campaignPage(campaign: CampaignRow, form: { values: DonateValues; errors: Record<string, string>; message?: string }) {
     const progress = campaignProgress(svc, campaign);
-    return reply.page('pages/public/campaign', {
+    const data = {
       title: campaign.title,
       progress,
       bar: thermometer(progress),
@@ -97,11 +95,41 @@ export default async function publicCampaigns(app: FastifyInstance) {
       presets: presets(campaign),
       open: campaign.status === 'published',
       form: { ...form, values: { currency: campaign.currency, show_amount: 'on', form_token: newSecret(18), ...form.values } },
-    });
+    };
+    return { data, changesAt: progress.changesAt };
   }
 
+  function renderCampaign(
+    reply: FastifyReply,
+    campaign: CampaignRow,
+    form: { values: DonateValues; errors: Record<string, string>; message?: string },
+  ) {
+    return reply.page('pages/public/campaign', campaignPage(campaign, form).data);
+  }
+
+  // The empty page is the same for every visitor but for its one-time form
+  // token: it is rendered once per change with a placeholder in its place.
+  const pageCache = new ReadCache<string>();
+  const tokenPlaceholder = 'lantern-form-token-placeholder';
+
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
-    return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
+    const locale = localeOf(req.headers['accept-language']);
+    const key = `${req.params.slug}|${locale}`;
+    const now = svc.now();
+    const version = svc.db.version();
+    let html = pageCache.get(key, version, now);
+    if (html === undefined) {
+      const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), {
+        values: { form_token: tokenPlaceholder },
+        errors: {},
+      });
+      html = await app.renderPage('pages/public/campaign', data, locale);
+      pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), html);
+    }
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('vary', 'accept-language')
+      .send(html.replace(tokenPlaceholder, newSecret(18)));
   });
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(

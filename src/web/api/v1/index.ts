@@ -17,6 +17,7 @@ import { once, type StoredResponse } from '../../../services/idempotency.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
 import { addRate } from '../../../services/rates.ts';
 import { actorOf, requireRole } from '../../plugins/auth.ts';
+import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
 import { campaignJson, giftAdminJson, giftJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
 
@@ -39,10 +40,16 @@ async function idempotent(
   await reply.code(res.statusCode).send(res.body);
 }
 
+/** Sends JSON already serialised from a schema-shaped object: Fastify passes strings through. */
+function sendSerialised(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}
+
 export default async function apiV1(root: FastifyInstance) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const svc = root.services;
   const base = svc.config.baseUrl;
+  const campaignCache = new ReadCache<string>();
 
   app.get(
     '/campaigns',
@@ -53,7 +60,17 @@ export default async function apiV1(root: FastifyInstance) {
   app.get(
     '/campaigns/:slug',
     { schema: { tags: ['public'], summary: 'One campaign with totals and matching pledges', params: s.slugParams, response: { 200: s.campaignOut, 404: problem } } },
-    async (req) => campaignJson(campaignProgress(svc, getPublicCampaign(svc, req.params.slug)), base),
+    async (req, reply) => {
+      const now = svc.now();
+      const version = svc.db.version();
+      let body = campaignCache.get(req.params.slug, version, now);
+      if (body === undefined) {
+        const progress = campaignProgress(svc, getPublicCampaign(svc, req.params.slug));
+        body = JSON.stringify(campaignJson(progress, base));
+        campaignCache.set(req.params.slug, version, Math.min(progress.changesAt, now + maxCacheAgeMs), body);
+      }
+      return sendSerialised(reply, body);
+    },
   );
 
   app.post(
