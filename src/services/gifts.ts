@@ -4,7 +4,7 @@
 // match allocations together.
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { money, roundDiv, type Money } from '../domain/money.ts';
-import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow } from '../db/campaigns.ts';
+import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfGift, updateCheckout } from '../db/checkouts.ts';
 import {
   donorHasOtherCountingGift,
@@ -83,10 +83,11 @@ function campaignOrThrow(s: Services, slug: string): CampaignRow {
   return c;
 }
 
-export function giftView(s: Services, gift: GiftRow, campaign?: CampaignRow): GiftView {
+/** `matched` may be passed when the caller just computed it. */
+export function giftView(s: Services, gift: GiftRow, campaign?: CampaignRow, matchedNow?: number): GiftView {
   const c = campaign ?? findCampaignById(s.db, gift.campaignId);
   if (!c) throw new Error(`gift ${gift.id} has no campaign`);
-  const matched = allocationsOfGift(s.db, gift.id).reduce((sum, a) => sum + a.amount, 0);
+  const matched = matchedNow ?? allocationsOfGift(s.db, gift.id).reduce((sum, a) => sum + a.amount, 0);
   return {
     id: gift.id,
     campaignSlug: c.slug,
@@ -110,25 +111,33 @@ export function giftView(s: Services, gift: GiftRow, campaign?: CampaignRow): Gi
 /**
  * The one success path, shared by offline entry and every payment provider:
  * freeze the conversion, place the gift in the replay order, write the ledger
- * and totals, and match it. Must run inside a write transaction.
+ * and totals, and match it. Must run inside a write transaction. A gift that
+ * is new (offline entry) is inserted here already succeeded; a pending one is
+ * updated.
  */
-export function succeedGift(s: Services, gift: GiftRow, now: number): GiftRow {
-  const campaign = findCampaignById(s.db, gift.campaignId);
-  if (!campaign) throw new Error(`gift ${gift.id} has no campaign`);
+export function succeedGift(
+  s: Services,
+  gift: GiftRow,
+  now: number,
+  how: { campaign: CampaignRow; isNew: boolean },
+): { gift: GiftRow; matched: number } {
+  const { campaign } = how;
   const { value, rate } = convertAt(s, money(gift.amount, gift.currency), campaign.currency, now);
   const donorAlreadyCounted = donorHasOtherCountingGift(s.db, campaign.id, gift.donorKey, gift.id);
   const patch = { campaignAmount: value.amount, rate, successSeq: nextSuccessSeq(s.db), succeededAt: now };
-  markGiftSucceeded(s.db, gift.id, patch);
-  const updated: GiftRow = { ...gift, ...patch, status: 'succeeded' };
+  const done: GiftRow = { ...gift, ...patch, status: 'succeeded' };
+  if (how.isNew) insertGift(s.db, done);
+  else markGiftSucceeded(s.db, gift.id, patch);
   appendLedger(s.db, { campaignId: campaign.id, kind: 'gift', amount: value.amount, giftId: gift.id, createdAt: now });
   const counts = value.amount > 0;
-  addToTotals(s.db, campaign.id, {
+  const totals: TotalsDelta = {
     raised: value.amount,
     giftCount: counts ? 1 : 0,
     donorCount: counts && !donorAlreadyCounted ? 1 : 0,
-  });
-  matchNewGift(s, campaign.id, updated);
-  return updated;
+  };
+  const matched = matchNewGift(s, campaign.id, done, totals);
+  addToTotals(s.db, campaign.id, totals);
+  return { gift: done, matched };
 }
 
 function checkAmountAccepted(s: Services, campaign: CampaignRow, amount: Money, at: number): void {
@@ -175,14 +184,13 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
       createdBy: actor.userId,
       createdAt: now,
     };
-    insertGift(s.db, row);
-    const done = succeedGift(s, row, now);
+    const { gift: done, matched } = succeedGift(s, row, now, { campaign, isNew: true });
     audit(s, actor, 'gift.offline', { type: 'gift', id }, null, {
       amount: input.amount,
       method: input.method,
       campaign: campaign.slug,
     });
-    return giftView(s, done, campaign);
+    return giftView(s, done, campaign, matched);
   });
 }
 

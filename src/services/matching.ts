@@ -5,7 +5,7 @@
 // any moment can be reconstructed.
 import type { GiftForMatching, MatchingState, PledgeState, PledgeTerms } from '../domain/matching.ts';
 import { matchGift, needsReplay, replay, unlockedPledges } from '../domain/matching.ts';
-import { addToTotals } from '../db/campaigns.ts';
+import { addToTotals, type TotalsDelta } from '../db/campaigns.ts';
 import { succeededGiftsInOrder, type GiftRow } from '../db/gifts.ts';
 import { appendLedger } from '../db/ledger.ts';
 import {
@@ -62,9 +62,11 @@ export function toGiftForMatching(g: GiftRow): GiftForMatching {
 /**
  * Matches one gift that has just succeeded (it is the newest in the replay
  * order). Falls back to a replay when the gift unlocks a challenge pledge.
- * Returns what the gift was matched in total.
+ * Returns what the gift was matched in total. The incremental path adds its
+ * total to `totals` for the caller to write once with the gift's own; a replay
+ * writes the totals itself.
  */
-export function matchNewGift(s: Services, campaignId: string, gift: GiftRow): number {
+export function matchNewGift(s: Services, campaignId: string, gift: GiftRow, totals: TotalsDelta): number {
   const rows = pledgesOfCampaign(s.db, campaignId);
   if (rows.length === 0) return 0;
   const terms = rows.map(toPledgeTerms);
@@ -110,7 +112,7 @@ export function matchNewGift(s: Services, campaignId: string, gift: GiftRow): nu
     setPledgeAllocated(s.db, row.id, row.allocated + a.amount);
     total += a.amount;
   }
-  addToTotals(s.db, campaignId, { matched: total });
+  totals.matched = (totals.matched ?? 0) + total;
   return total;
 }
 

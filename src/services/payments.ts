@@ -40,7 +40,9 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
       updateCheckout(s.db, checkout.id, { status: 'paid', completedAt: now });
       // Money that arrives after the hold expired is still the donor's gift.
       if (gift.status === 'pending' || gift.status === 'expired' || gift.status === 'failed') {
-        succeedGift(s, gift, now);
+        const campaign = findCampaignById(s.db, gift.campaignId);
+        if (!campaign) throw new Error(`gift ${gift.id} has no campaign`);
+        succeedGift(s, gift, now, { campaign, isNew: false });
       }
       return;
     case 'declined':
