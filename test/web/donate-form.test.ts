@@ -37,7 +37,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.notMatch(page.body, 'Harbour Light', 'an anonymous sponsor stays anonymous');
 
   const token = formToken(page.body);
-  const form = { form_token: token, amount: '100', amount_other: '', currency: 'USD', name: 'Mina Park', email: 'Mina@Example.org', comment: 'For the road', show_amount: 'on' };
+  const form = { form_token: token, amount: '100.00 USD', amount_other: '', currency: 'USD', name: 'Mina Park', email: 'Mina@Example.org', comment: 'For the road', show_amount: 'on' };
   const donate = await post(ta, '/campaigns/rescue-fund/donate', form);
   t.equal(donate.statusCode, 303);
   const checkoutUrl = new URL(String(donate.headers.location));
@@ -99,7 +99,7 @@ t.test('declined and expired checkouts count nothing', async (t) => {
   const ta = await setup(t);
   const start = async () => {
     const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
-    const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', amount: '50', name: 'B', email: 'b@example.org' });
+    const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', amount: '50.00 USD', name: 'B', email: 'b@example.org' });
     t.equal(res.statusCode, 303);
     return new URL(String(res.headers.location)).pathname;
   };
@@ -143,10 +143,26 @@ t.test('pages load nothing from third parties', async (t) => {
 t.test('a form sent again with other values asks for a reload instead of giving twice', async (t) => {
   const ta = await setup(t);
   const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
-  const first = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '25', currency: 'USD', name: 'C', email: 'c@example.org' });
+  const first = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '25.00 USD', currency: 'USD', name: 'C', email: 'c@example.org' });
   t.equal(first.statusCode, 303);
-  const changed = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '50', currency: 'USD', name: 'C', email: 'c@example.org' });
+  const changed = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '50.00 USD', currency: 'USD', name: 'C', email: 'c@example.org' });
   t.equal(changed.statusCode, 400);
   t.match(changed.body, 'This form was already sent once. Send it again to start a new gift.');
   t.not(formToken(changed.body), token, 'the re-rendered form carries a fresh token');
+});
+
+t.test('a preset means what its label says, whatever currency is chosen for another amount', async (t) => {
+  const ta = await setup(t);
+  await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00074' } });
+  const page = await ta.app.inject('/campaigns/rescue-fund');
+  t.match(page.body, 'value="25.00 USD"');
+  const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: formToken(page.body), amount: '25.00 USD', currency: 'KRW', name: 'D', email: 'd@example.org' });
+  t.equal(res.statusCode, 303);
+  const checkout = await ta.app.inject(new URL(String(res.headers.location)).pathname);
+  t.match(checkout.body, '$25.00', 'the checkout is for 25 USD, not 25 KRW');
+
+  const all = await post(ta, '/campaigns/rescue-fund/donate', { form_token: formToken(page.body), amount_other: 'abc', currency: 'USD', name: '', email: 'x' });
+  t.match(all.body, 'Enter an amount such as 25');
+  t.match(all.body, 'Enter your name');
+  t.match(all.body, 'Enter a valid e-mail address', 'every problem is shown at once');
 });

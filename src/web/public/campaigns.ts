@@ -27,7 +27,7 @@ const t = translator('en');
 const donateForm = z.object({
   amount: z.string().optional(),
   amount_other: z.string().optional(),
-  currency: z.string().min(1),
+  currency: z.string().optional(),
   name: z.string().trim().min(1, t('Enter your name (it stays hidden if you give anonymously)')).max(200, t('At most 200 characters')),
   email: z.email(t('Enter a valid e-mail address')).max(254),
   anonymous: z.literal('on').optional(),
@@ -45,7 +45,27 @@ function presets(c: CampaignRow): { money: Money; value: string }[] {
     list.push(money(c.impactUnitCost, c.currency));
     list.sort((a, b) => a.amount - b.amount);
   }
-  return list.map((m) => ({ money: m, value: formatMajor(m) }));
+  // The value names its currency: a preset means what its label says,
+  // whatever currency is chosen for "another amount".
+  return list.map((m) => ({ money: m, value: `${formatMajor(m)} ${m.currency}` }));
+}
+
+/** The gift's amount: "another amount" in the chosen currency, else the preset picked. */
+function amountFromForm(raw: DonateValues, accepted: readonly string[]): { money: Money } | { issue: FieldIssue } {
+  const other = raw.amount_other?.trim();
+  const [presetAmount, presetCurrency] = (raw.amount ?? '').split(' ');
+  const typed = other ? { value: other, currency: raw.currency ?? '', field: 'amount_other' } : { value: presetAmount ?? '', currency: presetCurrency ?? '', field: 'amount' };
+  if (!typed.value) return { issue: { field: 'amount', message: t('Choose or enter an amount') } };
+  if (!accepted.includes(typed.currency)) {
+    return { issue: { field: other ? 'currency' : 'amount', message: t('Gifts in this currency cannot be accepted') } };
+  }
+  try {
+    return { money: parseMoney(typed.value, typed.currency) };
+  } catch (err) {
+    const first = err instanceof ValidationError ? err.issues[0] : undefined;
+    if (!first) throw err;
+    return { issue: { field: typed.field, message: first.message } };
+  }
 }
 
 /** "Every gift doubled by an anonymous sponsor" — the banner for active pledges. */
@@ -153,20 +173,18 @@ export default async function publicCampaigns(app: FastifyInstance) {
         });
       };
       const parsed = donateForm.safeParse(raw);
-      if (!parsed.success) {
-        return fail(parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'form'), message: i.message })));
-      }
+      // The amount is checked even when other fields fail, so every problem shows at once.
+      const amount = amountFromForm(raw, acceptedCurrencies(svc, campaign.currency));
+      const issues = [
+        ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'form'), message: i.message }))),
+        ...('issue' in amount ? [amount.issue] : []),
+      ];
+      if (!parsed.success || 'issue' in amount) return fail(issues);
       const f = parsed.data;
       try {
-        const typed = f.amount_other?.trim() ? f.amount_other : f.amount;
-        if (!typed) throw ValidationError.field('amount', t('Choose or enter an amount'));
-        if (!acceptedCurrencies(svc, campaign.currency).includes(f.currency)) {
-          throw ValidationError.field('currency', t('Gifts in this currency cannot be accepted'));
-        }
-        const amount = parseMoney(typed, f.currency);
         const result = await once(svc, 'form:donate', f.form_token, { slug: campaign.slug, ...f }, async () => {
           const started = await startOnlineGift(svc, app.payments, campaign.slug, {
-            amount,
+            amount: amount.money,
             donor: { name: f.name, email: f.email.toLowerCase() },
             anonymous: f.anonymous === 'on',
             showAmount: f.show_amount === 'on',
@@ -178,7 +196,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
       } catch (err) {
         if (err instanceof ValidationError) {
           // Errors about the typed amount belong next to the custom amount field.
-          return fail(err.issues.map((i) => (i.field === 'amount' && f.amount_other?.trim() ? { ...i, field: 'amount_other' } : i)));
+          return fail(err.issues.map((i) => (i.field === 'amount' && raw.amount_other?.trim() ? { ...i, field: 'amount_other' } : i)));
         }
         if (err instanceof DomainError && err.code === 'conflict') {
           // The same form was sent before with other values (a back button, a second tab).
