@@ -24,3 +24,12 @@ export type Translate = (text: string, params?: Params) => string;
 export function translator(locale: Locale): Translate {
   return (text, params) => translate(locale, text, params);
 }
+
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
+/** Picks the English singular or plural by the locale's plural rules, then translates it. */
+export function translatePlural(locale: Locale, one: string, other: string, n: number, params?: Params): string {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  return translate(locale, rules.select(n) === 'one' ? one : other, { n: n.toLocaleString(locale), ...params });
+}

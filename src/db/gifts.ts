@@ -113,6 +113,7 @@ export interface SupporterRow {
   donorName: string;
   anonymous: boolean;
   showAmount: boolean;
+  /** What remains of the gift after refunds, in its own currency. */
   amount: number;
   currency: string;
   comment: string | null;
@@ -125,7 +126,7 @@ const recent = prepared((db) =>
       donorName: gifts.donorName,
       anonymous: gifts.anonymous,
       showAmount: gifts.showAmount,
-      amount: gifts.amount,
+      amount: sql<number>`${gifts.amount} - ${gifts.refundedAmount}`,
       currency: gifts.currency,
       comment: gifts.comment,
       succeededAt: gifts.succeededAt,

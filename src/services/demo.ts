@@ -97,7 +97,7 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
       'Every year, people escaping persecution are caught on the long road through third countries.',
       'A rescue — safe transport, shelter and documents until they reach safety — costs about **300 USD**.',
       '',
-      'This year we want to fund **50 rescues** by 31 December. An anonymous sponsor doubles every gift until the 50th rescue is paid for.',
+      'This year we want to fund **50 rescues** by 31 December. An anonymous sponsor doubles every gift, up to the cost of 50 rescues.',
       '',
       'You may give anonymously: for some of our supporters that is a matter of safety, and we take it seriously.',
     ].join('\n'),

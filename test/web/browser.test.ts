@@ -47,7 +47,7 @@ t.test('a guest gives in the browser', { timeout: 90_000, skip: !existsSync(exec
 
   await page.waitForURL(/\/thank-you$/);
   t.match(await page.locator('h1').innerText(), 'Thank you, Jae-won Bae!');
-  t.match(await page.locator('main').innerText(), 'A sponsor matched it with $50.00');
+  t.match(await page.locator('main').innerText(), 'Matched with $50.00 more by our sponsors');
 
   await page.goto(`${origin}/campaigns/rescue-fund`);
   const supporters = await page.locator('.supporters').innerText();

@@ -54,7 +54,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.equal(paid.statusCode, 303);
   const thanks = await ta.app.inject(String(paid.headers.location));
   t.match(thanks.body, 'Thank you, Mina Park!');
-  t.match(thanks.body, 'A sponsor matched it with $100.00');
+  t.match(thanks.body, 'Matched with $100.00 more by our sponsors');
 
   const paidTwice = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
   t.equal(paidTwice.statusCode, 303, 'a double click on Pay is harmless');

@@ -6,7 +6,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { translator, type Locale, type Translate } from '../../i18n.ts';
+import { translatePlural, translator, type Locale, type Params, type Translate } from '../../i18n.ts';
 import type { Money } from '../../domain/money.ts';
 import { formatDate, money, type DateStyle } from '../format.ts';
 
@@ -14,6 +14,8 @@ export const viewsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 
 export interface ViewHelpers {
   t: Translate;
+  /** Singular or plural by count: tn('{n} donor', '{n} donors', n). */
+  tn: (one: string, other: string, n: number, params?: Params) => string;
   money: (m: Money) => string;
   date: (ms: number, style?: DateStyle) => string;
   locale: string;
@@ -33,6 +35,7 @@ declare module 'fastify' {
 function helpersFor(locale: Locale): ViewHelpers {
   return {
     t: translator(locale),
+    tn: (one, other, n, params) => translatePlural(locale, one, other, n, params),
     money: (m) => money(m, locale),
     date: (ms, style) => formatDate(ms, { locale, style: style ?? 'date' }),
     locale,

@@ -76,9 +76,12 @@ function matchBanner(matches: readonly PublicPledge[]): { text: string; remainin
   const verbs: Record<string, string> = { '1:1': 'doubled', '2:1': 'tripled', '3:1': 'quadrupled' };
   const sponsor = first.anonymous ? t('an anonymous sponsor') : first.sponsor;
   const verb = verbs[first.ratio];
-  const text = verb
-    ? t('Every gift {verb} by {sponsor}', { verb: t(verb), sponsor })
-    : t('Gifts matched {ratio} by {sponsor}', { ratio: first.ratio, sponsor });
+  const text =
+    active.length > 1
+      ? t('Gifts matched by {n} sponsors', { n: active.length })
+      : verb
+        ? t('Every gift {verb} by {sponsor}', { verb: t(verb), sponsor })
+        : t('Gifts matched {ratio} by {sponsor}', { ratio: first.ratio, sponsor });
   const remaining = active.reduce((n, m) => n + m.remaining.amount, 0);
   return { text, remaining: money(remaining, first.remaining.currency) };
 }
