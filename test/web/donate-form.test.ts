@@ -53,6 +53,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   const paid = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
   t.equal(paid.statusCode, 303);
   const thanks = await ta.app.inject(String(paid.headers.location));
+  t.equal(thanks.headers['cache-control'], 'no-store', 'a donor\'s thank-you page is never cached');
   t.match(thanks.body, 'Thank you, Mina Park!');
   t.match(thanks.body, 'Matched with $100.00 more by our sponsors');
 
@@ -132,7 +133,10 @@ t.test('the home page lists published campaigns; drafts stay hidden', async (t) 
 t.test('pages load nothing from third parties', async (t) => {
   const ta = await setup(t);
   for (const url of ['/', '/campaigns/rescue-fund']) {
-    const body = (await ta.app.inject(url)).body;
+    const res = await ta.app.inject(url);
+    t.match(res.headers['content-security-policy'], "default-src 'self'", `${url} tells the browser to load only from Lantern`);
+    t.notMatch(res.headers['content-security-policy'], /https?:/, 'and names no other origin');
+    const body = res.body;
     const external = [...body.matchAll(/(?:src|href)="(https?:)?\/\/[^"]*"/g)].map((m) => m[0]);
     t.same(external, [], `${url} references only its own origin`);
   }

@@ -216,6 +216,8 @@ export default async function publicCampaigns(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/gifts/:id/thank-you', { schema: { hide: true } }, async (req, reply) => {
     const gift = getGift(svc, req.params.id);
     const campaign = getPublicCampaign(svc, gift.campaignSlug);
+    // Personal to one donor: never kept by a browser or a proxy.
+    reply.header('cache-control', 'no-store');
     return reply.page('pages/public/thank-you', {
       title: gift.status === 'succeeded' ? t('Thank you') : t('Your gift'),
       gift,

@@ -15,6 +15,8 @@ export default async function testCheckout(app: FastifyInstance) {
 
   app.get<{ Params: { id: string } }>('/test-checkout/:id', { schema: { hide: true } }, async (req, reply) => {
     const view = getCheckout(svc, req.params.id);
+    // Personal to one donor: never kept by a browser or a proxy.
+    reply.header('cache-control', 'no-store');
     return reply.page('pages/public/test-checkout', {
       title: t('Test checkout'),
       view,
