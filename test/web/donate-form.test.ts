@@ -40,7 +40,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   const form = { form_token: token, amount: '100.00 USD', amount_other: '', currency: 'USD', name: 'Mina Park', email: 'Mina@Example.org', comment: 'For the road', show_amount: 'on' };
   const donate = await post(ta, '/campaigns/rescue-fund/donate', form);
   t.equal(donate.statusCode, 303);
-  const checkoutUrl = new URL(String(donate.headers.location));
+  const checkoutUrl = new URL(String(donate.headers.location), 'http://lantern.test');
   t.match(checkoutUrl.pathname, /^\/test-checkout\/co_/);
 
   const again = await post(ta, '/campaigns/rescue-fund/donate', form);
@@ -102,7 +102,7 @@ t.test('declined and expired checkouts count nothing', async (t) => {
     const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
     const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', amount: '50.00 USD', name: 'B', email: 'b@example.org' });
     t.equal(res.statusCode, 303);
-    return new URL(String(res.headers.location)).pathname;
+    return new URL(String(res.headers.location), 'http://lantern.test').pathname;
   };
   const declined = await start();
   const d = await ta.app.inject({ method: 'POST', url: `${declined}/decline` });
@@ -162,7 +162,7 @@ t.test('a preset means what its label says, whatever currency is chosen for anot
   t.match(page.body, 'value="25.00 USD"');
   const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: formToken(page.body), amount: '25.00 USD', currency: 'KRW', name: 'D', email: 'd@example.org' });
   t.equal(res.statusCode, 303);
-  const checkout = await ta.app.inject(new URL(String(res.headers.location)).pathname);
+  const checkout = await ta.app.inject(new URL(String(res.headers.location), 'http://lantern.test').pathname);
   t.match(checkout.body, '$25.00', 'the checkout is for 25 USD, not 25 KRW');
 
   const all = await post(ta, '/campaigns/rescue-fund/donate', { form_token: formToken(page.body), amount_other: 'abc', currency: 'USD', name: '', email: 'x' });

@@ -50,6 +50,14 @@ function presets(c: CampaignRow): { money: Money; value: string }[] {
   return list.map((m) => ({ money: m, value: `${formatMajor(m)} ${m.currency}` }));
 }
 
+/**
+ * Our own checkout is reached by path, so the redirect stays on the origin the
+ * donor is using (the CSP's form-action also holds redirects to it).
+ */
+function sameOriginPath(url: string, baseUrl: string): string {
+  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
+}
+
 /** The gift's amount: "another amount" in the chosen currency, else the preset picked. */
 function amountFromForm(raw: DonateValues, accepted: readonly string[]): { money: Money } | { issue: FieldIssue } {
   const other = raw.amount_other?.trim();
@@ -195,7 +203,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
           });
           return { statusCode: 303, body: started.checkoutUrl };
         });
-        return reply.redirect(String(result.body), 303);
+        return reply.redirect(sameOriginPath(String(result.body), svc.config.baseUrl), 303);
       } catch (err) {
         if (err instanceof ValidationError) {
           // Errors about the typed amount belong next to the custom amount field.
