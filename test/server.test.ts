@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import t from 'tap';
 import { loadConfig, ConfigError } from '../src/config.ts';
-import { childEnv } from './child-env.ts';
+import { childEnv, nodeCommand } from './child-env.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 // Each command is a fresh Node process compiling TypeScript: slow on a busy machine.
@@ -16,7 +16,8 @@ t.setTimeout(120_000);
 t.test('the server starts, answers and stops on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-server-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const node = nodeCommand(['src/main.ts']);
+  const child = spawn(node.command, node.args, {
     cwd: root,
     env: childEnv({ PORT: '0', DATABASE_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 // The append-only audit log of money- and permission-relevant actions.
-import { desc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared } from './prepared.ts';
 import { auditLog } from './schema.ts';
@@ -25,8 +25,4 @@ const insertRow = prepared((db) =>
 
 export function appendAudit(db: Database, row: Omit<AuditInsert, 'id'>): void {
   insertRow(db).run({ actorUserId: null, before: null, after: null, ip: null, ...row });
-}
-
-export function recentAudit(db: Database, limit: number) {
-  return db.orm.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all();
 }

@@ -172,7 +172,3 @@ export function pendingGiftsExpiredBy(db: Database, now: number): GiftRow[] {
 export function insertRefund(db: Database, row: RefundInsert): void {
   db.orm.insert(giftRefunds).values(row).run();
 }
-
-export function refundsOfGift(db: Database, giftId: string) {
-  return db.orm.select().from(giftRefunds).where(eq(giftRefunds.giftId, giftId)).orderBy(asc(giftRefunds.createdAt)).all();
-}

@@ -69,12 +69,3 @@ export function ledgerMatchByGiftAndPledge(db: Database, campaignId: string): Ma
     .all();
   return new Map(rows.map((r) => [`${r.giftId}|${r.pledgeId}`, r.total]));
 }
-
-export function ledgerEntriesOfPledge(db: Database, pledgeId: string) {
-  return db.orm
-    .select()
-    .from(ledgerEntries)
-    .where(eq(ledgerEntries.pledgeId, pledgeId))
-    .orderBy(ledgerEntries.id)
-    .all();
-}

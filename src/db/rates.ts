@@ -46,7 +46,3 @@ export function basesWithRateInto(db: Database, quote: string, at: number): stri
     .all({ quote, at })
     .map((r) => r.base);
 }
-
-export function listRates(db: Database): RateRow[] {
-  return db.orm.select().from(exchangeRates).orderBy(desc(exchangeRates.effectiveAt)).all();
-}

@@ -15,10 +15,6 @@ export function findUserByEmail(db: Database, email: string): UserRow | undefine
   return db.orm.select().from(users).where(eq(users.email, email)).get();
 }
 
-export function updateUser(db: Database, id: string, patch: Partial<typeof users.$inferInsert>): void {
-  db.orm.update(users).set(patch).where(eq(users.id, id)).run();
-}
-
 export function insertToken(db: Database, row: typeof apiTokens.$inferInsert): void {
   db.orm.insert(apiTokens).values(row).run();
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import t from 'tap';
-import { childEnv } from '../child-env.ts';
+import { childEnv, nodeCommand } from '../child-env.ts';
 
 const run = promisify(execFile);
 // Each command is a fresh Node process compiling TypeScript: slow on a busy machine.
@@ -15,7 +15,8 @@ const root = new URL('../..', import.meta.url).pathname;
 
 async function cli(env: Record<string, string>, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    const node = nodeCommand(['src/cli.ts', ...args]);
+    const { stdout, stderr } = await run(node.command, node.args, {
       cwd: root,
       env: childEnv({ LOG_LEVEL: 'silent', ...env }),
     });
