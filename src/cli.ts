@@ -38,6 +38,8 @@ try {
   if (err instanceof ConfigError || err instanceof DomainError) {
     console.error(err.message);
     for (const issue of err instanceof DomainError ? err.issues : []) console.error(`  ${issue.field}: ${issue.message}`);
+    // Most surprises here are the wrong database: say which one was used.
+    if (err instanceof DomainError) console.error(`(database: ${loadConfig().databasePath})`);
     process.exitCode = 1;
   } else {
     throw err;

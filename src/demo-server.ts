@@ -17,8 +17,10 @@ Lantern demo is running at ${url}
   JSON API:      ${url}/api/v1/campaigns/${result.campaignSlug}
   API docs:      ${url}/api/docs
   Payments use the built-in TEST MODE provider: no real money moves.
-  Demo logins (password ${result.password}):
+  Demo users, one per role (password ${result.password}):
 ${result.users.map((u) => `    ${u.role.padEnd(10)} ${u.email}`).join('\n')}
+  An API token for the admin:
+    DATABASE_PATH=${config.databasePath} npm run -s cli -- token create --email ${result.users[0]?.email ?? ''}
 `);
   });
 } catch (err) {
