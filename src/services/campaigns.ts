@@ -3,7 +3,7 @@
 // the ledger, so a read costs the same with 100 or 100,000 gifts.
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { money, type Money } from '../domain/money.ts';
-import { formatRatio } from '../domain/matching.ts';
+import { formatRatio, summarise } from '../domain/matching.ts';
 import {
   findCampaignBySlug,
   insertCampaign,
@@ -13,11 +13,12 @@ import {
   type CampaignRow,
   type CampaignStatus,
 } from '../db/campaigns.ts';
-import { recentSupporters } from '../db/gifts.ts';
+import { recentSupporters, succeededGiftsInOrder } from '../db/gifts.ts';
 import { newId } from '../db/ids.ts';
 import { pledgesOfCampaign, type PledgeRow } from '../db/pledges.ts';
 import { audit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
+import { toGiftForMatching, toPledgeTerms } from './matching.ts';
 
 export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -151,6 +152,8 @@ export interface PublicPledge {
   remaining: Money;
   status: PublicPledgeStatus;
   unlock: { kind: 'raised' | 'donors'; threshold: number } | null;
+  /** For a locked challenge: what it would match were it unlocked now. */
+  wouldAdd: Money | null;
 }
 
 export interface Supporter {
@@ -187,7 +190,7 @@ function pledgeStatus(p: PledgeRow, raised: number, donors: number, now: number)
   return 'active';
 }
 
-export function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus): PublicPledge {
+export function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus, wouldAdd: number | null = null): PublicPledge {
   return {
     id: p.id,
     sponsor: p.anonymous ? 'Anonymous' : p.sponsorName,
@@ -199,7 +202,19 @@ export function publicPledge(p: PledgeRow, currency: string, status: PublicPledg
     remaining: money(p.cap - p.allocated, currency),
     status,
     unlock: p.unlockKind !== null && p.unlockThreshold !== null ? { kind: p.unlockKind, threshold: p.unlockThreshold } : null,
+    wouldAdd: wouldAdd === null ? null : money(wouldAdd, currency),
   };
+}
+
+/**
+ * What each locked challenge would match were it unlocked now. It takes a
+ * replay of the campaign's gifts, paid only while a challenge is locked (the
+ * write path replays such campaigns too) and cached with the page.
+ */
+function wouldAddOfLocked(s: Services, campaignId: string, all: readonly PledgeRow[]): Map<string, number> {
+  const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
+  const { pledges } = summarise(gifts, all.map(toPledgeTerms));
+  return new Map(pledges.filter((p) => !p.unlocked).map((p) => [p.id, p.wouldAdd]));
 }
 
 export function campaignProgress(s: Services, campaign: CampaignRow): CampaignProgress {
@@ -207,8 +222,14 @@ export function campaignProgress(s: Services, campaign: CampaignRow): CampaignPr
   const c = campaign.currency;
   const now = s.now();
   const total = t.raised + t.matched;
-  const shown = pledgesOfCampaign(s.db, campaign.id).filter((p) => p.status !== 'proposed' && p.status !== 'declined');
-  const matches = shown.map((p) => publicPledge(p, c, pledgeStatus(p, t.raised, t.donorCount, now)));
+  const all = pledgesOfCampaign(s.db, campaign.id);
+  const shown = all.filter((p) => p.status !== 'proposed' && p.status !== 'declined');
+  const statuses = shown.map((p) => pledgeStatus(p, t.raised, t.donorCount, now));
+  const wouldAdd = statuses.includes('locked') ? wouldAddOfLocked(s, campaign.id, all) : new Map<string, number>();
+  const matches = shown.map((p, i) => {
+    const status = statuses[i] ?? 'active';
+    return publicPledge(p, c, status, status === 'locked' ? (wouldAdd.get(p.id) ?? 0) : null);
+  });
   const boundaries = [campaign.startsAt, campaign.endsAt, ...shown.flatMap((p) => [p.startsAt, p.endsAt])];
   const changesAt = Math.min(...boundaries.filter((b): b is number => b !== null && b > now));
   return {

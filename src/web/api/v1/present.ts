@@ -17,6 +17,7 @@ export function pledgeJson(p: PublicPledge) {
     status: p.status,
     message: p.message,
     unlock: p.unlock,
+    wouldAdd: p.wouldAdd,
   };
 }
 

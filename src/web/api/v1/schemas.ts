@@ -70,6 +70,7 @@ export const pledgeOut = z.object({
   status: z.string(),
   message: z.string().nullable(),
   unlock: z.object({ kind: z.enum(['raised', 'donors']), threshold: z.number() }).nullable(),
+  wouldAdd: moneyOut.nullable().meta({ description: 'For a locked challenge pledge: what it would match if it unlocked now' }),
 });
 
 export const campaignOut = z.object({
