@@ -2,87 +2,9 @@
 // and POST /api/v1/campaigns, through app.inject on a fresh in-memory app.
 // Success with exact figures, every kind of bad input (400 problem details
 // naming the field, nothing changed), and the auth gates (401 / 403).
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
-
-interface MoneyJson {
-  amount: number;
-  currency: string;
-}
-interface FieldError {
-  field: string;
-  message: string;
-}
-interface ProblemJson {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: FieldError[];
-}
-interface PledgeJson {
-  id: string;
-  sponsor: string;
-  ratio: string;
-  cap: MoneyJson;
-  allocated: MoneyJson;
-  remaining: MoneyJson;
-  status: string;
-  message: string | null;
-  unlock: { kind: string; threshold: number } | null;
-}
-interface CampaignJson {
-  slug: string;
-  title: string;
-  status: string;
-  currency: string;
-  goal: MoneyJson;
-  raised: MoneyJson;
-  matched: MoneyJson;
-  total: MoneyJson;
-  donorCount: number;
-  giftCount: number;
-  impact?: { unit: string; unitCost: MoneyJson; unitsFunded: number };
-  startsAt: string | null;
-  endsAt: string | null;
-  matches: PledgeJson[];
-  url: string;
-}
-interface GiftJson {
-  id: string;
-  status: string;
-  matched: MoneyJson;
-}
-
-const usd = (amount: number): MoneyJson => ({ amount, currency: 'USD' });
-const krw = (amount: number): MoneyJson => ({ amount, currency: 'KRW' });
-
-/** Asserts an RFC 9457 problem answer and that `errors` names every field given. */
-function expectProblem(t: Test, res: LightMyRequestResponse, status: number, fields: readonly string[] = []): ProblemJson {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'as application/problem+json');
-  const p = res.json<ProblemJson>();
-  t.equal(p.status, status, 'problem.status');
-  t.match(p.type, /\S/, 'problem.type');
-  t.match(p.title, /\S/, 'problem.title');
-  t.match(p.detail, /\S/, 'problem.detail');
-  t.equal(p.instance, res.raw.req.url, 'problem.instance is the request path');
-  t.notMatch(res.body, /\.ts:\d+|at [\w.]+ \(/, 'no stack trace');
-  for (const f of fields) {
-    const hit = p.errors?.find((e) => e.field === f);
-    t.ok(hit, `errors names ${f} (got ${JSON.stringify(p.errors)})`);
-    if (hit) t.match(hit.message, /\S/, `a message for ${f}`);
-  }
-  return p;
-}
-
-async function getCampaign(ta: TestApp, slug = 'rescue-fund'): Promise<CampaignJson> {
-  const res = await ta.app.inject({ method: 'GET', url: `/api/v1/campaigns/${slug}` });
-  if (res.statusCode !== 200) throw new Error(`GET campaign ${slug}: ${res.statusCode} ${res.body}`);
-  return res.json<CampaignJson>();
-}
+import { expectProblem, getCampaign, krw, offline, totals, usd, type CampaignJson, type PledgeJson, type Role } from './api-helpers.ts';
 
 async function listCampaigns(ta: TestApp): Promise<CampaignJson[]> {
   const res = await ta.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
@@ -90,28 +12,7 @@ async function listCampaigns(ta: TestApp): Promise<CampaignJson[]> {
   return res.json<{ campaigns: CampaignJson[] }>().campaigns;
 }
 
-function totals(c: CampaignJson) {
-  return {
-    raised: c.raised.amount,
-    matched: c.matched.amount,
-    total: c.total.amount,
-    donorCount: c.donorCount,
-    giftCount: c.giftCount,
-  };
-}
-
-async function offlineGift(ta: TestApp, amount: MoneyJson, donor: { name: string; email?: string }, slug = 'rescue-fund') {
-  const res = await ta.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${slug}/gifts`,
-    headers: ta.auth('admin'),
-    payload: { amount, donor, method: 'cash' },
-  });
-  if (res.statusCode !== 201) throw new Error(`gift failed: ${res.statusCode} ${res.body}`);
-  return res.json<GiftJson>();
-}
-
-async function post(ta: TestApp, url: string, payload: unknown, role: 'admin' | 'organizer' | 'sponsor' = 'admin') {
+async function post(ta: TestApp, url: string, payload: unknown, role: Role = 'admin') {
   return ta.app.inject({ method: 'POST', url, headers: ta.auth(role), payload: payload as Record<string, unknown> });
 }
 
@@ -160,11 +61,11 @@ t.test('GET /api/v1/campaigns/:slug answers the full shape with exact progress',
   t.equal(pledgeRes.statusCode, 201);
   const pledgeId = pledgeRes.json<PledgeJson>().id;
 
-  await offlineGift(ta, usd(10_000), { name: 'Ada Park', email: 'ada@donor.test' });
-  await offlineGift(ta, usd(25_000), { name: 'Bo Kim', email: 'bo@donor.test' });
-  await offlineGift(ta, usd(5_000), { name: 'Ada Park', email: 'ADA@donor.test' }); // same donor, other case
-  await offlineGift(ta, usd(2_000), { name: 'Cash box' }); // no e-mail: its own donor
-  await offlineGift(ta, usd(2_000), { name: 'Cash box' }); // and another
+  await offline(ta, usd(10_000), { name: 'Ada Park', email: 'ada@donor.test' });
+  await offline(ta, usd(25_000), { name: 'Bo Kim', email: 'bo@donor.test' });
+  await offline(ta, usd(5_000), { name: 'Ada Park', email: 'ADA@donor.test' }); // same donor, other case
+  await offline(ta, usd(2_000), { name: 'Cash box' }); // no e-mail: its own donor
+  await offline(ta, usd(2_000), { name: 'Cash box' }); // and another
 
   const c = await getCampaign(ta);
   // raised 100 + 250 + 50 + 20 + 20 = 440 USD, matched 1:1, total 880 USD;
@@ -194,6 +95,7 @@ t.test('GET /api/v1/campaigns/:slug answers the full shape with exact progress',
         status: 'active',
         message: null,
         unlock: null,
+        wouldAdd: null,
       },
     ],
     url: 'http://lantern.test/campaigns/rescue-fund',
@@ -218,7 +120,7 @@ t.test('a named sponsor shows by name; a campaign without impact unit has no imp
     message: 'Every gift tripled',
   });
   t.equal(p.statusCode, 201);
-  await offlineGift(ta, usd(3_000), { name: 'Dee' }, 'winter-appeal');
+  await offline(ta, usd(3_000), { name: 'Dee' }, {}, 'winter-appeal');
   const c = await getCampaign(ta, 'winter-appeal');
   t.notOk('impact' in c);
   t.strictSame(totals(c), { raised: 3_000, matched: 6_000, total: 9_000, donorCount: 1, giftCount: 1 });
@@ -234,7 +136,7 @@ t.test('GET /api/v1/campaigns lists published campaigns only', async (t) => {
   t.equal((await post(ta, '/api/v1/campaigns', { ...validCampaign, slug: 'draft-one', status: 'draft' })).statusCode, 201);
   t.equal((await post(ta, '/api/v1/campaigns', { ...validCampaign, slug: 'closed-one', status: 'closed' })).statusCode, 201);
   t.equal((await post(ta, '/api/v1/campaigns', { ...validCampaign, slug: 'krw-fund', currency: 'KRW', goal: krw(800_000) })).statusCode, 201);
-  await offlineGift(ta, usd(12_345), { name: 'Eun', email: 'eun@donor.test' });
+  await offline(ta, usd(12_345), { name: 'Eun', email: 'eun@donor.test' });
 
   const list = await listCampaigns(ta);
   t.strictSame(list.map((c) => c.slug).sort(), ['krw-fund', 'rescue-fund']);
@@ -298,7 +200,7 @@ t.test('POST /api/v1/campaigns creates a campaign', async (t) => {
     matches: [],
     url: 'http://lantern.test/campaigns/seoul-nights',
   });
-  await offlineGift(ta, krw(50_000), { name: 'Min' }, 'seoul-nights');
+  await offline(ta, krw(50_000), { name: 'Min' }, {}, 'seoul-nights');
   t.equal((await getCampaign(ta, 'seoul-nights')).impact?.unitsFunded, 6, '50,000 / 8,000 = 6 meals, rounded down');
 
   // Without a status the campaign is a draft, hidden from the public.
@@ -380,7 +282,7 @@ t.test('POST /api/v1/campaigns needs an admin or organizer token', async (t) => 
 t.test('PATCH /api/v1/campaigns/:slug changes title, goal and status', async (t) => {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  await offlineGift(ta, usd(30_000), { name: 'Ada', email: 'ada@donor.test' });
+  await offline(ta, usd(30_000), { name: 'Ada', email: 'ada@donor.test' });
 
   const res = await patch(ta, 'rescue-fund', { title: 'Rescue Fund 2026', goal: usd(2_000_000) }, ta.auth('admin'));
   t.equal(res.statusCode, 200);
@@ -452,9 +354,9 @@ t.test('totals stay consistent across campaigns: gifts to one never show on anot
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
   t.equal((await post(ta, '/api/v1/campaigns', validCampaign)).statusCode, 201);
-  await offlineGift(ta, usd(1_000), { name: 'A' });
-  await offlineGift(ta, usd(2_000), { name: 'B' }, 'winter-appeal');
-  await offlineGift(ta, usd(3_000), { name: 'C' }, 'winter-appeal');
+  await offline(ta, usd(1_000), { name: 'A' });
+  await offline(ta, usd(2_000), { name: 'B' }, {}, 'winter-appeal');
+  await offline(ta, usd(3_000), { name: 'C' }, {}, 'winter-appeal');
   t.strictSame(totals(await getCampaign(ta)), { raised: 1_000, matched: 0, total: 1_000, donorCount: 1, giftCount: 1 });
   t.strictSame(totals(await getCampaign(ta, 'winter-appeal')), { raised: 5_000, matched: 0, total: 5_000, donorCount: 2, giftCount: 2 });
 });

@@ -5,69 +5,17 @@
 import t, { type Test } from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { expectProblem, getCampaign, usd, type DonationJson, type Role } from './api-helpers.ts';
 
-interface MoneyJson {
-  amount: number;
-  currency: string;
-}
-interface FieldError {
-  field: string;
-  message: string;
-}
-interface ProblemJson {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: FieldError[];
-}
-interface CampaignJson {
-  raised: MoneyJson;
-  matched: MoneyJson;
-  donorCount: number;
-  giftCount: number;
-  matches: { id: string; allocated: MoneyJson }[];
-}
 interface IdJson {
   id: string;
-}
-interface DonationJson {
-  id: string;
-  checkoutUrl: string;
 }
 interface OpenApiDoc {
   openapi: string;
   paths: Record<string, Record<string, { security?: unknown[]; tags?: string[] }>>;
 }
 
-type Role = 'admin' | 'organizer' | 'sponsor';
-const usd = (amount: number): MoneyJson => ({ amount, currency: 'USD' });
 const RFC9457_KEYS = ['detail', 'instance', 'status', 'title', 'type'];
-
-function expectProblem(t: Test, res: LightMyRequestResponse, status: number, fields: readonly string[] = []): ProblemJson {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'as application/problem+json');
-  const p = res.json<ProblemJson>();
-  t.equal(p.status, status, 'problem.status');
-  t.match(p.type, /\S/, 'problem.type');
-  t.match(p.title, /\S/, 'problem.title');
-  t.match(p.detail, /\S/, 'problem.detail');
-  t.equal(p.instance, res.raw.req.url, 'problem.instance is the request path');
-  t.notMatch(res.body, /\.ts:\d+|at [\w.]+ \(/, 'no stack trace');
-  for (const f of fields) {
-    const hit = p.errors?.find((e) => e.field === f);
-    t.ok(hit, `errors names ${f} (got ${JSON.stringify(p.errors)})`);
-    if (hit) t.match(hit.message, /\S/, `a message for ${f}`);
-  }
-  return p;
-}
-
-async function getCampaign(ta: TestApp): Promise<CampaignJson> {
-  const res = await ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund' });
-  if (res.statusCode !== 200) throw new Error(`GET campaign: ${res.statusCode} ${res.body}`);
-  return res.json<CampaignJson>();
-}
 
 async function admin(ta: TestApp, method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>, role: Role = 'admin'): Promise<LightMyRequestResponse> {
   return ta.app.inject({ method, url, headers: ta.auth(role), payload });

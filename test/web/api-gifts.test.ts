@@ -3,187 +3,41 @@
 // test provider (POST /campaigns/:slug/donations, then the checkout page),
 // refunds (POST /gifts/:id/refunds) and idempotent replays of all three.
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
-import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import {
+  addPledge,
+  addRate,
+  cad,
+  checkoutPath,
+  donate,
+  donationPost,
+  expectProblem,
+  getCampaign,
+  giftById,
+  giftPost,
+  krw,
+  listGifts,
+  offline,
+  refund,
+  refundPost,
+  START,
+  totals,
+  usd,
+  verifyClean,
+  type AdminGiftJson,
+  type DonationJson,
+  type GiftJson,
+  type PledgeJson,
+} from './api-helpers.ts';
 
-interface MoneyJson {
-  amount: number;
-  currency: string;
-}
-interface FieldError {
-  field: string;
-  message: string;
-}
-interface ProblemJson {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: FieldError[];
-}
-interface PledgeJson {
-  id: string;
-  sponsor: string;
-  allocated: MoneyJson;
-  remaining: MoneyJson;
-  status: string;
-}
-interface CampaignJson {
-  slug: string;
-  raised: MoneyJson;
-  matched: MoneyJson;
-  total: MoneyJson;
-  donorCount: number;
-  giftCount: number;
-  impact?: { unit: string; unitCost: MoneyJson; unitsFunded: number };
-  matches: PledgeJson[];
-}
-interface GiftJson {
-  id: string;
-  status: string;
-  amount: MoneyJson;
-  campaignAmount: MoneyJson | null;
-  rate: string | null;
-  matched: MoneyJson;
-  refunded: MoneyJson;
-}
-interface AdminGiftJson extends GiftJson {
-  donor: { name: string; email: string | null };
-  anonymous: boolean;
-  comment: string | null;
-  source: string;
-  method: string;
-  createdAt: string;
-  succeededAt: string | null;
-}
-interface DonationJson {
-  id: string;
-  status: string;
-  amount: MoneyJson;
-  checkoutUrl: string;
-}
-
-type Role = 'admin' | 'organizer' | 'sponsor';
-const usd = (amount: number): MoneyJson => ({ amount, currency: 'USD' });
-const krw = (amount: number): MoneyJson => ({ amount, currency: 'KRW' });
-const cad = (amount: number): MoneyJson => ({ amount, currency: 'CAD' });
-const START = '2026-11-01T12:00:00.000Z'; // the test clock's start
-
-function expectProblem(t: Test, res: LightMyRequestResponse, status: number, fields: readonly string[] = []): ProblemJson {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'as application/problem+json');
-  const p = res.json<ProblemJson>();
-  t.equal(p.status, status, 'problem.status');
-  t.match(p.type, /\S/, 'problem.type');
-  t.match(p.title, /\S/, 'problem.title');
-  t.match(p.detail, /\S/, 'problem.detail');
-  t.equal(p.instance, res.raw.req.url, 'problem.instance is the request path');
-  t.notMatch(res.body, /\.ts:\d+|at [\w.]+ \(/, 'no stack trace');
-  for (const f of fields) {
-    const hit = p.errors?.find((e) => e.field === f);
-    t.ok(hit, `errors names ${f} (got ${JSON.stringify(p.errors)})`);
-    if (hit) t.match(hit.message, /\S/, `a message for ${f}`);
-  }
-  return p;
-}
-
-async function getCampaign(ta: TestApp, slug = 'rescue-fund'): Promise<CampaignJson> {
-  const res = await ta.app.inject({ method: 'GET', url: `/api/v1/campaigns/${slug}` });
-  if (res.statusCode !== 200) throw new Error(`GET campaign: ${res.statusCode} ${res.body}`);
-  return res.json<CampaignJson>();
-}
-
-function totals(c: CampaignJson) {
-  return { raised: c.raised.amount, matched: c.matched.amount, total: c.total.amount, donorCount: c.donorCount, giftCount: c.giftCount };
-}
-
-async function listGifts(ta: TestApp, slug = 'rescue-fund', query = ''): Promise<AdminGiftJson[]> {
-  const res = await ta.app.inject({ method: 'GET', url: `/api/v1/campaigns/${slug}/gifts${query}`, headers: ta.auth('admin') });
-  if (res.statusCode !== 200) throw new Error(`GET gifts: ${res.statusCode} ${res.body}`);
-  return res.json<{ gifts: AdminGiftJson[] }>().gifts;
-}
-
-async function giftById(ta: TestApp, id: string, slug = 'rescue-fund'): Promise<AdminGiftJson> {
-  const g = (await listGifts(ta, slug)).find((x) => x.id === id);
-  if (!g) throw new Error(`gift ${id} not in the list`);
-  return g;
-}
-
-function giftPost(ta: TestApp, payload: unknown, opts: { slug?: string; role?: Role; key?: string } = {}) {
-  return ta.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${opts.slug ?? 'rescue-fund'}/gifts`,
-    headers: { ...ta.auth(opts.role ?? 'admin'), ...(opts.key !== undefined && { 'idempotency-key': opts.key }) },
-    payload: payload as Record<string, unknown>,
-  });
-}
-
-async function offline(ta: TestApp, amount: MoneyJson, donor: { name: string; email?: string } = { name: 'Cash box' }, extra: Record<string, unknown> = {}, slug = 'rescue-fund'): Promise<GiftJson> {
-  const res = await giftPost(ta, { amount, donor, method: 'cash', ...extra }, { slug });
-  if (res.statusCode !== 201) throw new Error(`offline gift: ${res.statusCode} ${res.body}`);
-  return res.json<GiftJson>();
-}
-
-function donationPost(ta: TestApp, payload: unknown, opts: { slug?: string; key?: string } = {}) {
-  return ta.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${opts.slug ?? 'rescue-fund'}/donations`,
-    headers: opts.key !== undefined ? { 'idempotency-key': opts.key } : {},
-    payload: payload as Record<string, unknown>,
-  });
-}
-
-async function donate(ta: TestApp, amount: MoneyJson, donor = { name: 'Guest Giver', email: 'guest@donor.test' }, extra: Record<string, unknown> = {}): Promise<DonationJson> {
-  const res = await donationPost(ta, { amount, donor, ...extra });
-  if (res.statusCode !== 201) throw new Error(`donation: ${res.statusCode} ${res.body}`);
-  return res.json<DonationJson>();
-}
-
-const checkoutPath = (d: DonationJson) => new URL(d.checkoutUrl).pathname;
-
-function refundPost(ta: TestApp, giftId: string, payload: unknown, opts: { role?: Role; key?: string } = {}) {
-  return ta.app.inject({
-    method: 'POST',
-    url: `/api/v1/gifts/${giftId}/refunds`,
-    headers: { ...ta.auth(opts.role ?? 'admin'), ...(opts.key !== undefined && { 'idempotency-key': opts.key }) },
-    payload: payload as Record<string, unknown>,
-  });
-}
-
-async function refund(ta: TestApp, giftId: string, amount?: MoneyJson): Promise<GiftJson> {
-  const res = await refundPost(ta, giftId, amount ? { amount } : {});
-  if (res.statusCode !== 201) throw new Error(`refund: ${res.statusCode} ${res.body}`);
-  return res.json<GiftJson>();
-}
-
-async function addPledge(ta: TestApp, body: Record<string, unknown>): Promise<PledgeJson> {
-  const res = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/campaigns/rescue-fund/match-pledges',
-    headers: ta.auth('admin'),
-    payload: { sponsor: { name: 'Secret Sam', email: 'sam@sponsor.test' }, anonymous: true, ratio: '1:1', ...body },
-  });
-  if (res.statusCode !== 201) throw new Error(`pledge: ${res.statusCode} ${res.body}`);
-  return res.json<PledgeJson>();
-}
-
-async function addRate(ta: TestApp, base: string, rate: string, quote = 'USD'): Promise<void> {
-  const res = await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base, quote, rate } });
-  if (res.statusCode !== 201) throw new Error(`rate: ${res.statusCode} ${res.body}`);
-}
-
-async function verifyClean(t: Test, ta: TestApp): Promise<void> {
-  const report = await verifyAll(ta.services);
-  t.strictSame(report.differences, [], 'verify: caches = ledger = replay');
-}
+/** The sponsor of these tests' pledges: anonymous, so shown without a name. */
+const SECRET_SAM = { sponsor: { name: 'Secret Sam', email: 'sam@sponsor.test' }, anonymous: true };
 
 /** The Rescue Fund with its anonymous 1:1 sponsor capped at 50 rescues (15,000 USD). */
 async function rescueFundWithSponsor(t: Test): Promise<{ ta: TestApp; pledge: PledgeJson }> {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  const pledge = await addPledge(ta, { capUnits: 50 });
+  const pledge = await addPledge(ta, { ...SECRET_SAM, capUnits: 50 });
   t.strictSame(pledge.remaining, usd(1_500_000), '50 rescues × 300 USD = 15,000 USD of matching');
   return { ta, pledge };
 }
@@ -551,7 +405,7 @@ t.test('POST /campaigns/:slug/donations refuses bad input and creates nothing', 
 t.test('refunds: partial then full; the match afterwards equals a replay without the refunded money', async (t) => {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  const p = await addPledge(ta, { cap: usd(15_000) }); // 1:1 up to 150 USD
+  const p = await addPledge(ta, { ...SECRET_SAM, cap: usd(15_000) }); // 1:1 up to 150 USD
   const g1 = await offline(ta, usd(10_000), { name: 'Ada', email: 'ada@donor.test' });
   const g2 = await offline(ta, usd(10_000), { name: 'Bo', email: 'bo@donor.test' });
   const g3 = await offline(ta, usd(8_000), { name: 'Cy', email: 'cy@donor.test' });
@@ -579,7 +433,7 @@ t.test('refunds: partial then full; the match afterwards equals a replay without
   // The same campaign built from scratch with only the money that stayed.
   const fresh = await buildTestApp(t);
   await createRescueFund(fresh);
-  await addPledge(fresh, { cap: usd(15_000) });
+  await addPledge(fresh, { ...SECRET_SAM, cap: usd(15_000) });
   await offline(fresh, usd(6_000), { name: 'Ada', email: 'ada@donor.test' });
   await offline(fresh, usd(8_000), { name: 'Cy', email: 'cy@donor.test' });
   const replayed = await getCampaign(fresh);

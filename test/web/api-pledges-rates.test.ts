@@ -3,54 +3,28 @@
 // API with figures computed by hand, and the sponsor's statement
 // (GET /match-pledges/:id/statement).
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
-import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import {
+  addPledge,
+  checkoutPath,
+  donate,
+  expectProblem,
+  getCampaign,
+  giftById,
+  giftPost,
+  krw,
+  offline,
+  pledgePost,
+  ratePost,
+  refund,
+  START,
+  totals,
+  usd,
+  verifyClean,
+  type MoneyJson,
+  type PledgeJson,
+} from './api-helpers.ts';
 
-interface MoneyJson {
-  amount: number;
-  currency: string;
-}
-interface FieldError {
-  field: string;
-  message: string;
-}
-interface ProblemJson {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: FieldError[];
-}
-interface PledgeJson {
-  id: string;
-  sponsor: string;
-  ratio: string;
-  cap: MoneyJson;
-  allocated: MoneyJson;
-  remaining: MoneyJson;
-  status: string;
-  message: string | null;
-  unlock: { kind: string; threshold: number } | null;
-}
-interface CampaignJson {
-  slug: string;
-  raised: MoneyJson;
-  matched: MoneyJson;
-  total: MoneyJson;
-  donorCount: number;
-  giftCount: number;
-  matches: PledgeJson[];
-}
-interface GiftJson {
-  id: string;
-  status: string;
-  amount: MoneyJson;
-  campaignAmount: MoneyJson | null;
-  rate: string | null;
-  matched: MoneyJson;
-}
 interface RateJson {
   id: string;
   base: string;
@@ -74,44 +48,7 @@ interface StatementJson {
   wouldAdd: MoneyJson;
   gifts: StatementLine[];
 }
-interface DonationJson {
-  id: string;
-  checkoutUrl: string;
-}
-
-type Role = 'admin' | 'organizer' | 'sponsor';
-const usd = (amount: number): MoneyJson => ({ amount, currency: 'USD' });
-const krw = (amount: number): MoneyJson => ({ amount, currency: 'KRW' });
-const START = '2026-11-01T12:00:00.000Z';
 const MINUTE = 60_000;
-
-function expectProblem(t: Test, res: LightMyRequestResponse, status: number, fields: readonly string[] = []): ProblemJson {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'as application/problem+json');
-  const p = res.json<ProblemJson>();
-  t.equal(p.status, status, 'problem.status');
-  t.match(p.type, /\S/, 'problem.type');
-  t.match(p.title, /\S/, 'problem.title');
-  t.match(p.detail, /\S/, 'problem.detail');
-  t.equal(p.instance, res.raw.req.url, 'problem.instance is the request path');
-  t.notMatch(res.body, /\.ts:\d+|at [\w.]+ \(/, 'no stack trace');
-  for (const f of fields) {
-    const hit = p.errors?.find((e) => e.field === f);
-    t.ok(hit, `errors names ${f} (got ${JSON.stringify(p.errors)})`);
-    if (hit) t.match(hit.message, /\S/, `a message for ${f}`);
-  }
-  return p;
-}
-
-async function getCampaign(ta: TestApp, slug = 'rescue-fund'): Promise<CampaignJson> {
-  const res = await ta.app.inject({ method: 'GET', url: `/api/v1/campaigns/${slug}` });
-  if (res.statusCode !== 200) throw new Error(`GET campaign: ${res.statusCode} ${res.body}`);
-  return res.json<CampaignJson>();
-}
-
-function totals(c: CampaignJson) {
-  return { raised: c.raised.amount, matched: c.matched.amount, total: c.total.amount, donorCount: c.donorCount, giftCount: c.giftCount };
-}
 
 async function pledgeOf(ta: TestApp, id: string, slug = 'rescue-fund'): Promise<PledgeJson> {
   const p = (await getCampaign(ta, slug)).matches.find((m) => m.id === id);
@@ -119,56 +56,16 @@ async function pledgeOf(ta: TestApp, id: string, slug = 'rescue-fund'): Promise<
   return p;
 }
 
-function pledgePost(ta: TestApp, payload: unknown, opts: { slug?: string; role?: Role } = {}) {
-  return ta.app.inject({
-    method: 'POST',
-    url: `/api/v1/campaigns/${opts.slug ?? 'rescue-fund'}/match-pledges`,
-    headers: ta.auth(opts.role ?? 'admin'),
-    payload: payload as Record<string, unknown>,
-  });
-}
-
-async function addPledge(ta: TestApp, body: Record<string, unknown>, slug = 'rescue-fund'): Promise<PledgeJson> {
-  const res = await pledgePost(ta, { sponsor: { name: 'Harbour Bank', email: 'csr@harbour.test' }, anonymous: false, ratio: '1:1', ...body }, { slug });
-  if (res.statusCode !== 201) throw new Error(`pledge: ${res.statusCode} ${res.body}`);
-  return res.json<PledgeJson>();
-}
-
-function ratePost(ta: TestApp, payload: unknown, headers: Record<string, string> = ta.auth('admin')) {
-  return ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers, payload: payload as Record<string, unknown> });
-}
-
-function giftPost(ta: TestApp, payload: unknown, slug = 'rescue-fund') {
-  return ta.app.inject({ method: 'POST', url: `/api/v1/campaigns/${slug}/gifts`, headers: ta.auth('admin'), payload: payload as Record<string, unknown> });
-}
-
-async function offline(ta: TestApp, amount: MoneyJson, donor: { name: string; email?: string } = { name: 'Cash box' }, extra: Record<string, unknown> = {}, slug = 'rescue-fund'): Promise<GiftJson> {
-  const res = await giftPost(ta, { amount, donor, method: 'cash', ...extra }, slug);
-  if (res.statusCode !== 201) throw new Error(`offline gift: ${res.statusCode} ${res.body}`);
-  return res.json<GiftJson>();
-}
-
 /** An online gift paid at the test checkout. */
 async function online(ta: TestApp, amount: MoneyJson, donor = { name: 'Gina', email: 'gina@donor.test' }): Promise<string> {
-  const res = await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/donations', payload: { amount, donor } });
-  if (res.statusCode !== 201) throw new Error(`donation: ${res.statusCode} ${res.body}`);
-  const d = res.json<DonationJson>();
-  const paid = await ta.app.inject({ method: 'POST', url: `${new URL(d.checkoutUrl).pathname}/pay` });
+  const d = await donate(ta, amount, donor);
+  const paid = await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` });
   if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode}`);
   return d.id;
 }
 
 async function giftMatched(ta: TestApp, id: string): Promise<number> {
-  const res = await ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund/gifts', headers: ta.auth('admin') });
-  const g = res.json<{ gifts: GiftJson[] }>().gifts.find((x) => x.id === id);
-  if (!g) throw new Error(`gift ${id} not listed`);
-  return g.matched.amount;
-}
-
-async function refund(ta: TestApp, giftId: string, amount?: MoneyJson): Promise<GiftJson> {
-  const res = await ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${giftId}/refunds`, headers: ta.auth('admin'), payload: amount ? { amount } : {} });
-  if (res.statusCode !== 201) throw new Error(`refund: ${res.statusCode} ${res.body}`);
-  return res.json<GiftJson>();
+  return (await giftById(ta, id)).matched.amount;
 }
 
 function statementGet(ta: TestApp, id: string, headers: Record<string, string> = ta.auth('admin')) {
@@ -179,10 +76,6 @@ async function statement(ta: TestApp, id: string): Promise<StatementJson> {
   const res = await statementGet(ta, id);
   if (res.statusCode !== 200) throw new Error(`statement: ${res.statusCode} ${res.body}`);
   return res.json<StatementJson>();
-}
-
-async function verifyClean(t: Test, ta: TestApp): Promise<void> {
-  t.strictSame((await verifyAll(ta.services)).differences, [], 'verify: caches = ledger = replay');
 }
 
 async function fund(t: Test): Promise<TestApp> {
@@ -305,6 +198,7 @@ t.test('POST /campaigns/:slug/match-pledges creates an active pledge', async (t)
     status: 'active',
     message: 'For every rescue',
     unlock: null,
+    wouldAdd: null,
   });
   t.notMatch(res.body, /Secret Sam|@/, 'the 201 answer hides the anonymous sponsor too');
   t.strictSame((await getCampaign(ta)).matches, [p]);
