@@ -8,8 +8,13 @@ export interface LoadSpec {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  /** Replace `[<id>]` in the body with a fresh id per request (unique donors). */
-  idReplacement?: boolean;
+  /**
+   * Replace this marker in the body with a fresh value per request (unique
+   * donors). autocannon's own `idReplacement` is not used: its Content-Length
+   * assumes a 27-character id, which the hyperid it ships no longer produces,
+   * so the server waits for bytes that never come.
+   */
+  uniqueMarker?: string;
   connections: number;
   durationSeconds: number;
 }
@@ -40,7 +45,14 @@ function isClientRequest(m: unknown): m is ClientRequest {
   return typeof r.id === 'number' && typeof r.spec === 'object' && r.spec !== null;
 }
 
+let sequence = 0;
+
 async function run(spec: LoadSpec): Promise<LoadSummary> {
+  const { body, uniqueMarker } = spec;
+  const unique =
+    body !== undefined && uniqueMarker
+      ? [{ setupRequest: (req: autocannon.Request): autocannon.Request => ({ ...req, body: body.replaceAll(uniqueMarker, `${process.pid}-${++sequence}`) }) }]
+      : undefined;
   const result = await autocannon({
     url: spec.url,
     method: spec.method,
@@ -49,8 +61,8 @@ async function run(spec: LoadSpec): Promise<LoadSummary> {
     pipelining: 1,
     timeout: 10,
     ...(spec.headers && { headers: spec.headers }),
-    ...(spec.body !== undefined && { body: spec.body }),
-    ...(spec.idReplacement && { idReplacement: true }),
+    ...(body !== undefined && { body }),
+    ...(unique && { requests: unique }),
   });
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;

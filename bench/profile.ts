@@ -15,7 +15,7 @@ export interface ProfileSummary {
   file: string;
   /** Functions by time spent in them alone. */
   self: HotSpot[];
-  /** Project functions (src/, bench/) by time including what they call. */
+  /** The app's own functions (src/) by time including what they call. */
   inclusive: HotSpot[];
 }
 
@@ -65,7 +65,7 @@ export function summarise(profile: Profiler.Profile, top = 15): Omit<ProfileSumm
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const n = byId.get(cur);
-      if (!n || !/\/(src|bench)\/.*\.ts$/.test(n.callFrame.url)) continue;
+      if (!n || !/\/src\/.*\.ts$/.test(n.callFrame.url)) continue;
       const k = label(n);
       if (seen.has(k)) continue;
       seen.add(k);
