@@ -19,6 +19,7 @@ import apiV1 from './web/api/v1/index.ts';
 import health from './web/health.ts';
 import authPlugin from './web/plugins/auth.ts';
 import errorsPlugin from './web/plugins/errors.ts';
+import limitsPlugin from './web/plugins/limits.ts';
 import viewsPlugin from './web/plugins/views.ts';
 import publicCampaigns from './web/public/campaigns.ts';
 import testCheckout from './web/public/test-checkout.ts';
@@ -83,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
+  await app.register(limitsPlugin, { config: opts.config });
   await app.register(formbody);
   await app.register(viewsPlugin, { cache: opts.config.templateCache });
   await app.register(errorsPlugin);

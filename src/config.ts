@@ -12,6 +12,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PENDING_GIFT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   TEMPLATE_CACHE: z.enum(['on', 'off']).default('on'),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_MONEY: z.coerce.number().int().min(1).max(100_000).default(20),
 });
 
 export interface Config {
@@ -24,6 +26,8 @@ export interface Config {
   readonly pendingGiftMinutes: number;
   /** Eta template cache; off only while editing views. */
   readonly templateCache: boolean;
+  /** Per-address limits on public endpoints; off only for load tests on loopback. */
+  readonly rateLimits: { readonly enabled: boolean; readonly moneyPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -45,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     pendingGiftMinutes: e.PENDING_GIFT_MINUTES,
     templateCache: e.TEMPLATE_CACHE === 'on',
+    rateLimits: { enabled: e.RATE_LIMITS === 'on', moneyPerMinute: e.RATE_LIMIT_MONEY },
   };
 }

@@ -19,12 +19,13 @@ export interface TestApp {
 
 export const testActor: Actor = { userId: null, label: 'test', role: 'admin', ip: null };
 
+/** Rate limits are off unless a test turns them on: every injected request comes from one address. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ DATABASE_PATH: ':memory:', BASE_URL: 'http://lantern.test', LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ DATABASE_PATH: ':memory:', BASE_URL: 'http://lantern.test', LOG_LEVEL: 'silent', RATE_LIMITS: 'off', ...overrides });
 }
 
-export async function buildTestApp(t: Test, opts: { databasePath?: string } = {}): Promise<TestApp> {
-  const config = testConfig(opts.databasePath ? { DATABASE_PATH: opts.databasePath } : {});
+export async function buildTestApp(t: Test, opts: { databasePath?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const config = testConfig({ ...(opts.databasePath && { DATABASE_PATH: opts.databasePath }), ...opts.env });
   const db = openDatabase(config.databasePath);
   const clock = { now: Date.UTC(2026, 10, 1, 12, 0, 0) };
   const app = await buildApp({ config, db, now: () => clock.now, logger: false });

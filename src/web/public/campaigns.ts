@@ -19,6 +19,7 @@ import { once } from '../../services/idempotency.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
 import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
+import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
 import { maxCacheAgeMs, ReadCache } from '../read-cache.ts';
 
@@ -165,7 +166,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
     '/campaigns/:slug/donate',
-    { schema: { hide: true } },
+    { schema: { hide: true }, ...moneyLimit(svc.config) },
     async (req, reply) => {
       const campaign = getPublicCampaign(svc, req.params.slug);
       const raw = Object.fromEntries(

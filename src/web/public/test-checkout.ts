@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { money } from '../../domain/money.ts';
 import { applyPaymentEvent, getCheckout } from '../../services/payments.ts';
 import { translator } from '../../i18n.ts';
+import { moneyLimit } from '../plugins/limits.ts';
 
 const t = translator('en');
 
@@ -26,7 +27,7 @@ export default async function testCheckout(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; outcome: string } }>(
     '/test-checkout/:id/:outcome',
-    { schema: { hide: true } },
+    { schema: { hide: true }, ...moneyLimit(svc.config) },
     async (req, reply) => {
       const view = getCheckout(svc, req.params.id);
       const { outcome } = req.params;

@@ -17,6 +17,7 @@ import { once, type StoredResponse } from '../../../services/idempotency.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
 import { addRate } from '../../../services/rates.ts';
 import { actorOf, requireRole } from '../../plugins/auth.ts';
+import { moneyLimit } from '../../plugins/limits.ts';
 import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
 import { campaignJson, giftAdminJson, giftJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
@@ -76,6 +77,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/donations',
     {
+      ...moneyLimit(svc.config),
       schema: {
         tags: ['public'],
         summary: 'Start an online gift as a guest; pay at checkoutUrl',
