@@ -6,7 +6,8 @@ import { loadDemo } from './services/demo.ts';
 import { serve } from './server.ts';
 
 try {
-  const config = loadConfig({ DATABASE_PATH: './data/demo.db', ...process.env });
+  // Quiet by default: the banner below says where to look; LOG_LEVEL=info shows each request.
+  const config = loadConfig({ DATABASE_PATH: './data/demo.db', LOG_LEVEL: 'warn', ...process.env });
   const db = openDatabase(config.databasePath);
   const result = await loadDemo({ db, config, now: Date.now });
   db.close();
