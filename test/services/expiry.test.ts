@@ -47,3 +47,25 @@ t.test('expiry, and a payment that completes after it', async (t) => {
     code: 'not_found',
   });
 });
+
+t.test('the same payment event delivered ten times at once counts once', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  const s: Services = { db, config: testConfig(), now: () => Date.UTC(2026, 10, 1) };
+  await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
+  const started = await startOnlineGift(s, testProvider(s.config.baseUrl), 'fund', {
+    amount: money(4_000, 'USD'),
+    donor: { name: 'B', email: 'b@example.org' },
+    anonymous: false,
+  });
+  const checkoutId = new URL(started.checkoutUrl).pathname.split('/').pop() ?? '';
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => applyPaymentEvent(s, { provider: 'test', eventId: 'evt_1', outcome: 'completed', checkoutId })),
+  );
+  t.equal(results.filter((r) => r.applied).length, 1, 'applied exactly once');
+  t.ok(results.every((r) => r.gift.status === 'succeeded'));
+  const progress = campaignProgress(s, getCampaign(s, 'fund'));
+  t.equal(progress.raised.amount, 4_000);
+  t.equal(progress.giftCount, 1);
+  t.same((await verifyAll(s)).differences, []);
+});
