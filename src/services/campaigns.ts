@@ -5,6 +5,7 @@ import { DomainError, ValidationError } from '../domain/errors.ts';
 import { money, type Money } from '../domain/money.ts';
 import { formatRatio, summarise } from '../domain/matching.ts';
 import {
+  findCampaignById,
   findCampaignBySlug,
   insertCampaign,
   listCampaigns,
@@ -134,11 +135,16 @@ export function listPublicCampaigns(s: Services): CampaignRow[] {
   return listCampaigns(s.db, ['published']);
 }
 
-export function listAllCampaigns(s: Services): CampaignRow[] {
-  return listCampaigns(s.db);
-}
-
-export type PublicPledgeStatus = 'active' | 'scheduled' | 'locked' | 'exhausted' | 'expired' | 'closed' | 'paused';
+export type PublicPledgeStatus =
+  | 'proposed'
+  | 'declined'
+  | 'active'
+  | 'scheduled'
+  | 'locked'
+  | 'exhausted'
+  | 'expired'
+  | 'closed'
+  | 'paused';
 
 export interface PublicPledge {
   id: string;
@@ -178,8 +184,7 @@ export interface CampaignProgress {
 }
 
 function pledgeStatus(p: PledgeRow, raised: number, donors: number, now: number): PublicPledgeStatus {
-  if (p.status === 'closed') return 'closed';
-  if (p.status === 'paused') return 'paused';
+  if (p.status !== 'active') return p.status;
   if (p.allocated >= p.cap) return 'exhausted';
   if (p.endsAt !== null && now >= p.endsAt) return 'expired';
   if (p.startsAt !== null && now < p.startsAt) return 'scheduled';
@@ -190,7 +195,7 @@ function pledgeStatus(p: PledgeRow, raised: number, donors: number, now: number)
   return 'active';
 }
 
-export function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus, wouldAdd: number | null = null): PublicPledge {
+function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus, wouldAdd: number | null): PublicPledge {
   return {
     id: p.id,
     sponsor: p.anonymous ? 'Anonymous' : p.sponsorName,
@@ -215,6 +220,17 @@ function wouldAddOfLocked(s: Services, campaignId: string, all: readonly PledgeR
   const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
   const { pledges } = summarise(gifts, all.map(toPledgeTerms));
   return new Map(pledges.filter((p) => !p.unlocked).map((p) => [p.id, p.wouldAdd]));
+}
+
+/** One pledge as the campaign page shows it (an admin's answers and statements use it too). */
+export function describePledge(s: Services, pledge: PledgeRow): PublicPledge {
+  const campaign = findCampaignById(s.db, pledge.campaignId);
+  if (!campaign) throw new Error(`pledge ${pledge.id} has no campaign`);
+  const t = readTotals(s.db, campaign.id);
+  const status = pledgeStatus(pledge, t.raised, t.donorCount, s.now());
+  const wouldAdd =
+    status === 'locked' ? (wouldAddOfLocked(s, campaign.id, pledgesOfCampaign(s.db, campaign.id)).get(pledge.id) ?? 0) : null;
+  return publicPledge(pledge, campaign.currency, status, wouldAdd);
 }
 
 export function campaignProgress(s: Services, campaign: CampaignRow): CampaignProgress {

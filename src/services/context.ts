@@ -17,5 +17,3 @@ export interface Actor {
   readonly role: Role | null;
   readonly ip: string | null;
 }
-
-export const systemActor: Actor = { userId: null, label: 'system', role: null, ip: null };

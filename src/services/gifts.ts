@@ -4,7 +4,7 @@
 // match allocations together.
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { money, roundDiv, type Money } from '../domain/money.ts';
-import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
+import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfGift, updateCheckout } from '../db/checkouts.ts';
 import {
   donorHasOtherCountingGift,
@@ -23,6 +23,7 @@ import { appendLedger } from '../db/ledger.ts';
 import { allocationsOfGift } from '../db/pledges.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
+import { getCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
 import { convertAt } from './rates.ts';
@@ -73,14 +74,35 @@ export interface GiftView {
   succeededAt: number | null;
 }
 
-function donorKeyOf(email: string | null | undefined, giftId: string): string {
-  return email ? email.trim().toLowerCase() : `gift:${giftId}`;
-}
-
-function campaignOrThrow(s: Services, slug: string): CampaignRow {
-  const c = findCampaignBySlug(s.db, slug);
-  if (!c) throw new DomainError('not_found', `There is no campaign "${slug}".`);
-  return c;
+/** A new gift, not yet succeeded; the caller names how it came and when it lapses. */
+function newGiftRow(
+  campaign: CampaignRow,
+  input: GiftCommon,
+  how: Pick<GiftRow, 'source' | 'method' | 'eventId' | 'note' | 'receivedAt' | 'expiresAt' | 'createdBy' | 'createdAt'>,
+): GiftRow {
+  const id = newId('gift');
+  const email = input.donor.email ?? null;
+  return {
+    id,
+    campaignId: campaign.id,
+    amount: input.amount.amount,
+    currency: input.amount.currency,
+    campaignAmount: null,
+    rate: null,
+    refundedAmount: 0,
+    refundedCampaignAmount: 0,
+    donorName: input.donor.name,
+    donorEmail: email,
+    // Donors are counted by e-mail; a gift without one is its own donor.
+    donorKey: email ? email.trim().toLowerCase() : `gift:${id}`,
+    anonymous: input.anonymous,
+    showAmount: input.showAmount ?? true,
+    comment: input.comment ?? null,
+    status: 'pending',
+    successSeq: null,
+    succeededAt: null,
+    ...how,
+  };
 }
 
 /** `matched` may be passed when the caller just computed it. */
@@ -123,6 +145,9 @@ export function succeedGift(
 ): { gift: GiftRow; matched: number } {
   const { campaign } = how;
   const { value, rate } = convertAt(s, money(gift.amount, gift.currency), campaign.currency, now);
+  // Money already taken counts whatever it converts to; a gift still being
+  // entered must be worth something.
+  if (how.isNew) refuseWorthless(value, campaign);
   const donorAlreadyCounted = donorHasOtherCountingGift(s.db, campaign.id, gift.donorKey, gift.id);
   const patch = { campaignAmount: value.amount, rate, successSeq: nextSuccessSeq(s.db), succeededAt: now };
   const done: GiftRow = { ...gift, ...patch, status: 'succeeded' };
@@ -140,11 +165,14 @@ export function succeedGift(
   return { gift: done, matched };
 }
 
-function checkAmountAccepted(s: Services, campaign: CampaignRow, amount: Money, at: number): void {
-  const { value } = convertAt(s, amount, campaign.currency, at);
+function refuseWorthless(value: Money, campaign: CampaignRow): void {
   if (value.amount === 0) {
     throw ValidationError.field('amount', `The amount is too small: it is worth less than one minor unit of ${campaign.currency}`);
   }
+}
+
+function checkAmountAccepted(s: Services, campaign: CampaignRow, amount: Money, at: number): void {
+  refuseWorthless(convertAt(s, amount, campaign.currency, at).value, campaign);
 }
 
 export async function recordOfflineGift(s: Services, actor: Actor, slug: string, input: OfflineGiftInput): Promise<GiftView> {
@@ -153,39 +181,20 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
     throw ValidationError.field('receivedAt', 'The date received cannot be in the future');
   }
   return s.db.write(() => {
-    const campaign = campaignOrThrow(s, slug);
+    const campaign = getCampaign(s, slug);
     if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
-    checkAmountAccepted(s, campaign, input.amount, now);
-    const id = newId('gift');
-    const row: GiftRow = {
-      id,
-      campaignId: campaign.id,
-      amount: input.amount.amount,
-      currency: input.amount.currency,
-      campaignAmount: null,
-      rate: null,
-      refundedAmount: 0,
-      refundedCampaignAmount: 0,
-      donorName: input.donor.name,
-      donorEmail: input.donor.email ?? null,
-      donorKey: donorKeyOf(input.donor.email, id),
-      anonymous: input.anonymous,
-      showAmount: input.showAmount ?? true,
-      comment: input.comment ?? null,
+    const row = newGiftRow(campaign, input, {
       source: input.eventId ? 'event' : 'offline',
       method: input.method,
-      status: 'pending',
       eventId: input.eventId ?? null,
       note: input.note ?? null,
       receivedAt: input.receivedAt ?? now,
-      successSeq: null,
-      succeededAt: null,
       expiresAt: null,
       createdBy: actor.userId,
       createdAt: now,
-    };
+    });
     const { gift: done, matched } = succeedGift(s, row, now, { campaign, isNew: true });
-    audit(s, actor, 'gift.offline', { type: 'gift', id }, null, {
+    audit(s, actor, 'gift.offline', { type: 'gift', id: row.id }, null, {
       amount: input.amount,
       method: input.method,
       campaign: campaign.slug,
@@ -209,7 +218,7 @@ export async function startOnlineGift(
   const now = s.now();
   const expiresAt = now + s.config.pendingGiftMinutes * 60_000;
   const { gift, checkoutId, campaign } = await s.db.write(() => {
-    const campaign = campaignOrThrow(s, slug);
+    const campaign = getCampaign(s, slug);
     if (campaign.status !== 'published') throw new DomainError('invalid_state', 'This campaign is not taking gifts.');
     if (campaign.startsAt !== null && now < campaign.startsAt) {
       throw new DomainError('invalid_state', 'This campaign has not started yet.');
@@ -218,40 +227,22 @@ export async function startOnlineGift(
       throw new DomainError('invalid_state', 'This campaign has ended.');
     }
     checkAmountAccepted(s, campaign, input.amount, now);
-    const id = newId('gift');
-    const gift: GiftRow = {
-      id,
-      campaignId: campaign.id,
-      amount: input.amount.amount,
-      currency: input.amount.currency,
-      campaignAmount: null,
-      rate: null,
-      refundedAmount: 0,
-      refundedCampaignAmount: 0,
-      donorName: input.donor.name,
-      donorEmail: input.donor.email,
-      donorKey: donorKeyOf(input.donor.email, id),
-      anonymous: input.anonymous,
-      showAmount: input.showAmount ?? true,
-      comment: input.comment ?? null,
+    const gift = newGiftRow(campaign, input, {
       source: 'online',
       method: provider.name,
-      status: 'pending',
       eventId: null,
       note: null,
       receivedAt: null,
-      successSeq: null,
-      succeededAt: null,
       expiresAt,
       createdBy: null,
       createdAt: now,
-    };
+    });
     insertGift(s.db, gift);
     const checkoutId = newId('co');
     insertCheckout(s.db, {
       id: checkoutId,
       provider: provider.name,
-      giftId: id,
+      giftId: gift.id,
       amount: gift.amount,
       currency: gift.currency,
       status: 'open',
@@ -363,8 +354,8 @@ export async function refundGift(s: Services, actor: Actor, giftId: string, inpu
   });
 }
 
-export async function listGifts(s: Services, slug: string, limit: number, offset: number): Promise<{ campaign: CampaignRow; gifts: GiftView[] }> {
-  const campaign = campaignOrThrow(s, slug);
-  return { campaign, gifts: listCampaignGifts(s.db, campaign.id, limit, offset).map((g) => giftView(s, g, campaign)) };
+export async function listGifts(s: Services, slug: string, limit: number, offset: number): Promise<GiftView[]> {
+  const campaign = getCampaign(s, slug);
+  return listCampaignGifts(s.db, campaign.id, limit, offset).map((g) => giftView(s, g, campaign));
 }
 

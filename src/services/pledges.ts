@@ -1,18 +1,15 @@
 // Match pledges: created by an admin (active at once) or proposed by a
 // sponsor, approved, declined or closed; and the sponsor's statement.
 import { DomainError, ValidationError } from '../domain/errors.ts';
-import { formatRatio, parseRatio, summarise } from '../domain/matching.ts';
+import { parseRatio } from '../domain/matching.ts';
 import { exponentOf, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
 import { findCampaignById } from '../db/campaigns.ts';
-import { succeededGiftsInOrder } from '../db/gifts.ts';
 import { newId } from '../db/ids.ts';
-import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow } from '../db/pledges.ts';
+import { findPledge, giftsMatchedByPledge, insertPledge, updatePledge, type PledgeRow } from '../db/pledges.ts';
 import { audit } from './audit.ts';
-import { getCampaign } from './campaigns.ts';
+import { describePledge, getCampaign, type PublicPledge } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
-import { replayCampaign, toGiftForMatching, toPledgeTerms } from './matching.ts';
-
-export const giftSources = ['online', 'offline', 'event'] as const;
+import { replayCampaign } from './matching.ts';
 
 export interface PledgeInput {
   sponsor: { name: string; email?: string | null };
@@ -160,15 +157,11 @@ export interface StatementLine {
 
 export interface PledgeStatement {
   pledge: PledgeRow;
+  /** The pledge as the public sees it: status, cap, matched so far, remaining, would-add. */
+  view: PublicPledge;
   campaign: { slug: string; title: string; currency: string };
-  ratio: string;
-  cap: Money;
-  matched: Money;
-  remaining: Money;
   /** What the sponsor owes now: everything matched (at close, this is the final figure). */
   owed: Money;
-  /** For a locked challenge pledge: what it would match if it unlocked now. */
-  wouldAdd: Money;
   lines: StatementLine[];
 }
 
@@ -179,21 +172,11 @@ export function pledgeStatement(s: Services, pledgeId: string): PledgeStatement 
   const campaign = findCampaignById(s.db, pledge.campaignId);
   if (!campaign) throw new Error('pledge without campaign');
   const c = campaign.currency;
-  let wouldAdd = 0;
-  if (pledge.unlockKind !== null) {
-    const gifts = succeededGiftsInOrder(s.db, campaign.id).map(toGiftForMatching);
-    const summary = summarise(gifts, pledgesOfCampaign(s.db, campaign.id).map(toPledgeTerms));
-    wouldAdd = summary.pledges.find((p) => p.id === pledgeId)?.wouldAdd ?? 0;
-  }
   return {
     pledge,
+    view: describePledge(s, pledge),
     campaign: { slug: campaign.slug, title: campaign.title, currency: c },
-    ratio: formatRatio({ sponsor: pledge.ratioSponsor, donor: pledge.ratioDonor }),
-    cap: money(pledge.cap, c),
-    matched: money(pledge.allocated, c),
-    remaining: money(pledge.cap - pledge.allocated, c),
     owed: money(pledge.allocated, c),
-    wouldAdd: money(wouldAdd, c),
     lines: giftsMatchedByPledge(s.db, pledgeId).map((g) => ({
       giftId: g.giftId,
       donor: g.anonymous ? 'Anonymous' : g.donorName,

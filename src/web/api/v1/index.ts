@@ -6,11 +6,10 @@ import { z } from 'zod';
 import {
   campaignProgress,
   createCampaign,
-  getCampaign,
   getPublicCampaign,
   listPublicCampaigns,
   patchCampaign,
-  publicPledge,
+  describePledge,
 } from '../../../services/campaigns.ts';
 import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../../../services/gifts.ts';
 import { once, type StoredResponse } from '../../../services/idempotency.ts';
@@ -19,7 +18,7 @@ import { addRate } from '../../../services/rates.ts';
 import { actorOf, requireRole } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
-import { campaignJson, giftAdminJson, giftJson, statementJson } from './present.ts';
+import { campaignJson, giftAdminJson, giftJson, pledgeJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
 
 const bearer = [{ bearer: [] }];
@@ -183,10 +182,7 @@ export default async function apiV1(root: FastifyInstance) {
         },
         'active',
       );
-      const progress = campaignProgress(svc, getCampaign(svc, req.params.slug));
-      const shown = progress.matches.find((m) => m.id === p.id);
-      if (!shown) throw new Error('new pledge missing from progress');
-      return reply.code(201).send(shown);
+      return reply.code(201).send(pledgeJson(describePledge(svc, p)));
     },
   );
 
@@ -197,10 +193,7 @@ export default async function apiV1(root: FastifyInstance) {
       schema: { tags: ['admin'], security: bearer, summary: "A pledge's statement: matched, remaining, owed, gifts matched", params: s.idParams, response: { 200: s.statementOut, 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
-      const st = pledgeStatement(svc, req.params.id);
-      const progress = campaignProgress(svc, getCampaign(svc, st.campaign.slug));
-      const status = progress.matches.find((m) => m.id === st.pledge.id)?.status ?? 'closed';
-      return statementJson(st, publicPledge(st.pledge, st.campaign.currency, status));
+      return statementJson(pledgeStatement(svc, req.params.id));
     },
   );
 
@@ -235,7 +228,7 @@ export default async function apiV1(root: FastifyInstance) {
       schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
-      const { gifts } = await listGifts(svc, req.params.slug, req.query.limit, req.query.offset);
+      const gifts = await listGifts(svc, req.params.slug, req.query.limit, req.query.offset);
       return { gifts: gifts.map(giftAdminJson) };
     },
   );

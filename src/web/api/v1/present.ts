@@ -68,14 +68,15 @@ export function giftAdminJson(g: GiftView) {
   };
 }
 
-export function statementJson(st: PledgeStatement, pledge: PublicPledge) {
+export function statementJson(st: PledgeStatement) {
+  const v = st.view;
   return {
-    pledge: pledgeJson(pledge),
+    pledge: pledgeJson(v),
     campaign: { slug: st.campaign.slug, title: st.campaign.title },
-    matched: st.matched,
-    remaining: st.remaining,
+    matched: v.allocated,
+    remaining: v.remaining,
     owed: st.owed,
-    wouldAdd: st.wouldAdd,
+    wouldAdd: v.wouldAdd ?? { amount: 0, currency: st.campaign.currency },
     gifts: st.lines.map((l) => ({ donor: l.donor, gift: l.gift, value: l.giftValue, matched: l.matched, at: iso(l.at) })),
   };
 }
