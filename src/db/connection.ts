@@ -68,60 +68,51 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
 
-  type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+  type Attempt = { ok: true; values: unknown[] } | { ok: false; error: unknown };
 
-  /** Runs fns in one transaction; on the first failure rolls it all back and says which failed. */
-  function runTogether(fns: readonly (() => unknown)[]): { values: unknown[] } | { failedAt: number; error: unknown } {
-    begin.run();
-    const values: unknown[] = [];
-    for (const [i, fn] of fns.entries()) {
-      try {
-        values.push(fn());
-      } catch (error) {
-        if (sqlite.inTransaction) rollback.run();
-        return { failedAt: i, error };
-      }
+  /**
+   * Runs fns in one transaction. Never throws: a failing fn, BEGIN or COMMIT
+   * rolls everything back and is reported, so nothing is ever acknowledged
+   * that was not committed.
+   */
+  function attempt(fns: readonly (() => unknown)[]): Attempt {
+    try {
+      begin.run();
+      const values = fns.map((fn) => fn());
+      commit.run();
+      commits++;
+      return { ok: true, values };
+    } catch (error) {
+      if (sqlite.inTransaction) rollback.run();
+      return { ok: false, error: mapDriverError(error) };
     }
-    commit.run();
-    commits++;
-    return { values };
   }
 
   function flush(): void {
     const batch = queue;
     queue = [];
     flushing = true;
-    let outcomes: Outcome[];
+    let outcomes: Attempt[];
     try {
       // Savepoints per operation would cost ~40 % of a gift's write, and
       // failures are rare (input is validated before it gets here): run the
       // batch optimistically, and only when one fails run each alone again.
-      const together = runTogether(batch.map((item) => item.fn));
-      if ('values' in together) {
-        outcomes = together.values.map((value) => ({ ok: true, value }));
-      } else if (batch.length === 1) {
-        outcomes = [{ ok: false, error: mapDriverError(together.error) }];
-      } else {
-        outcomes = batch.map((item) => {
-          const alone = runTogether([item.fn]);
-          return 'values' in alone ? { ok: true, value: alone.values[0] } : { ok: false, error: mapDriverError(alone.error) };
-        });
-      }
-    } catch (err) {
-      // BEGIN or COMMIT itself failed (disk full, I/O error): nothing was written.
-      if (sqlite.inTransaction) rollback.run();
-      const error = mapDriverError(err);
-      for (const item of batch) item.reject(error);
-      return;
+      const together = attempt(batch.map((item) => item.fn));
+      outcomes =
+        together.ok || batch.length === 1
+          ? batch.map((_, i) => (together.ok ? { ok: true, values: [together.values[i]] } : together))
+          : batch.map((item) => attempt([item.fn]));
     } finally {
       flushing = false;
     }
     batch.forEach((item, i) => {
       const o = outcomes[i];
-      if (o?.ok) item.resolve(o.value);
+      if (o?.ok) item.resolve(o.values[0]);
       else item.reject(o?.error);
     });
   }
+
+  const select1 = sqlite.prepare('select 1 as ok');
 
   return {
     sqlite,
@@ -139,7 +130,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     },
     ping() {
       try {
-        return sqlite.prepare('select 1 as ok').get() !== undefined;
+        return select1.get() !== undefined;
       } catch {
         return false;
       }

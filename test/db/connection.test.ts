@@ -62,3 +62,22 @@ t.test('a commit by another connection moves the version', async (t) => {
   await b.write(() => b.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('r', 'KRW', 'USD', '1', 0, 0)"));
   t.not(a.version(), before);
 });
+
+t.test('a failure that only shows at COMMIT fails only its own operation', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  db.sqlite.exec('create table parent (id integer primary key); create table child (id integer primary key, parent integer not null references parent(id))');
+  const results = await Promise.allSettled([
+    db.write(() => db.sqlite.prepare('insert into parent (id) values (1)').run().changes),
+    db.write(() => {
+      // Deferred: the missing parent is only noticed when the transaction commits.
+      db.sqlite.pragma('defer_foreign_keys = ON');
+      return db.sqlite.prepare('insert into child (id, parent) values (1, 99)').run().changes;
+    }),
+    db.write(() => db.sqlite.prepare('insert into parent (id) values (2)').run().changes),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(db.sqlite.prepare('select id from parent order by id').pluck().all(), [1, 2]);
+  t.same(db.sqlite.prepare('select count(*) from child').pluck().get(), 0);
+  t.notOk(db.sqlite.inTransaction);
+});
