@@ -14,13 +14,18 @@ import type { Config } from './config.ts';
 import type { Database } from './db/connection.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { testProvider } from './payments/test-provider.ts';
-import type { Services } from './services/context.ts';
+import { initSetting } from './db/settings.ts';
+import { newSecret } from './db/ids.ts';
+import { createServices, type Services } from './services/context.ts';
 import apiV1 from './web/api/v1/index.ts';
 import health from './web/health.ts';
+import accessPlugin from './web/plugins/access.ts';
 import authPlugin from './web/plugins/auth.ts';
+import csrfPlugin from './web/plugins/csrf.ts';
 import errorsPlugin from './web/plugins/errors.ts';
 import limitsPlugin from './web/plugins/limits.ts';
 import viewsPlugin from './web/plugins/views.ts';
+import accountPages from './web/public/account.ts';
 import publicCampaigns from './web/public/campaigns.ts';
 import testCheckout from './web/public/test-checkout.ts';
 
@@ -56,12 +61,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const services: Services = { db: opts.db, config: opts.config, now: opts.now ?? Date.now };
+  const services: Services = createServices({ db: opts.db, config: opts.config, now: opts.now ?? Date.now });
   await app.register(
     fp(
       async (a) => {
         a.decorate('services', services);
         a.decorate('payments', opts.provider ?? testProvider(opts.config.baseUrl));
+        a.addHook('onClose', async () => services.mailer.close());
       },
       { name: 'services' },
     ),
@@ -88,7 +94,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(formbody);
   await app.register(viewsPlugin, { cache: opts.config.templateCache });
   await app.register(errorsPlugin);
-  await app.register(authPlugin);
+  // Shared by every instance on this database, so a cookie signed by one is valid on all.
+  const cookieSecret = await opts.db.write(() => initSetting(opts.db, 'cookie_secret', newSecret(32)));
+  await app.register(authPlugin, { cookieSecret, secureCookies: opts.config.secureCookies });
+  await app.register(csrfPlugin, { secureCookies: opts.config.secureCookies });
+  await app.register(accessPlugin);
   await app.register(fastifyStatic, { root: resolve(here, 'web/assets'), prefix: '/assets/' });
   await app.register(fastifyStatic, {
     root: resolve(here, '../node_modules/@picocss/pico/css'),
@@ -120,5 +130,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(apiV1, { prefix: '/api/v1' });
   await app.register(publicCampaigns);
   await app.register(testCheckout);
+  await app.register(accountPages);
   return app;
 }

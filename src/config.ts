@@ -14,6 +14,14 @@ const schema = z.object({
   TEMPLATE_CACHE: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_MONEY: z.coerce.number().int().min(1).max(100_000).default(20),
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_RESET: z.coerce.number().int().min(1).max(100_000).default(5),
+  RATE_LIMIT_INVITE: z.coerce.number().int().min(1).max(100_000).default(30),
+  LOGIN_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).optional(),
 });
 
 export interface Config {
@@ -27,7 +35,25 @@ export interface Config {
   /** Eta template cache; off only while editing views. */
   readonly templateCache: boolean;
   /** Per-address limits on public endpoints; off only for load tests on loopback. */
-  readonly rateLimits: { readonly enabled: boolean; readonly moneyPerMinute: number };
+  readonly rateLimits: {
+    readonly enabled: boolean;
+    readonly moneyPerMinute: number;
+    /** Login attempts per address per 15 minutes. */
+    readonly loginPer15Minutes: number;
+    /** Password-reset requests per address per hour. */
+    readonly resetPerHour: number;
+    /** Invitations sent per address per hour. */
+    readonly invitePerHour: number;
+  };
+  /** Failed passwords in a row that lock an account, and for how long. */
+  readonly lockout: { readonly attempts: number; readonly minutes: number };
+  /** How long a browser session lasts without being used. */
+  readonly sessionDays: number;
+  /** Without an SMTP URL, mail waits in the outbox for an admin to read in the console. */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  /** Cookies get the Secure flag when the site is served over https. */
+  readonly secureCookies: boolean;
 }
 
 export class ConfigError extends Error {
@@ -41,14 +67,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const baseUrl = (e.BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
-    baseUrl: (e.BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    baseUrl,
     logLevel: e.LOG_LEVEL,
     pendingGiftMinutes: e.PENDING_GIFT_MINUTES,
     templateCache: e.TEMPLATE_CACHE === 'on',
-    rateLimits: { enabled: e.RATE_LIMITS === 'on', moneyPerMinute: e.RATE_LIMIT_MONEY },
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      moneyPerMinute: e.RATE_LIMIT_MONEY,
+      loginPer15Minutes: e.RATE_LIMIT_LOGIN,
+      resetPerHour: e.RATE_LIMIT_RESET,
+      invitePerHour: e.RATE_LIMIT_INVITE,
+    },
+    lockout: { attempts: e.LOGIN_LOCKOUT_ATTEMPTS, minutes: e.LOGIN_LOCKOUT_MINUTES },
+    sessionDays: e.SESSION_DAYS,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM ?? `Lantern <lantern@${new URL(baseUrl).hostname}>`,
+    secureCookies: baseUrl.startsWith('https:'),
   };
 }

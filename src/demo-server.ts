@@ -2,6 +2,7 @@
 // test payment provider, and a note of where to look.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/connection.ts';
+import { createServices } from './services/context.ts';
 import { loadDemo } from './services/demo.ts';
 import { serve } from './server.ts';
 
@@ -9,7 +10,7 @@ try {
   // Quiet by default: the banner below says where to look; LOG_LEVEL=info shows each request.
   const config = loadConfig({ DATABASE_PATH: './data/demo.db', LOG_LEVEL: 'warn', ...process.env });
   const db = openDatabase(config.databasePath);
-  const result = await loadDemo({ db, config, now: Date.now });
+  const result = await loadDemo(createServices({ db, config }));
   db.close();
   await serve(config, (url) => {
     console.log(`

@@ -6,6 +6,8 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/connection.ts';
 import type { Actor, Services } from '../src/services/context.ts';
+import { FormClient } from './web/form-client.ts';
+import { setCampaignOrganizer } from '../src/services/accounts.ts';
 import { createToken, createUser } from '../src/services/users.ts';
 
 export interface TestApp {
@@ -24,15 +26,22 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ DATABASE_PATH: ':memory:', BASE_URL: 'http://lantern.test', LOG_LEVEL: 'silent', RATE_LIMITS: 'off', ...overrides });
 }
 
-export async function buildTestApp(t: Test, opts: { databasePath?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+/** The password of every test user when built with `passwords: true`. */
+export const testPassword = 'correct horse battery';
+
+export async function buildTestApp(
+  t: Test,
+  opts: { databasePath?: string; env?: Record<string, string>; passwords?: boolean; existing?: boolean } = {},
+): Promise<TestApp> {
   const config = testConfig({ ...(opts.databasePath && { DATABASE_PATH: opts.databasePath }), ...opts.env });
   const db = openDatabase(config.databasePath);
   const clock = { now: Date.UTC(2026, 10, 1, 12, 0, 0) };
   const app = await buildApp({ config, db, now: () => clock.now, logger: false });
   const services = app.services;
   const tokens = { admin: '', organizer: '', sponsor: '' };
-  for (const role of ['admin', 'organizer', 'sponsor'] as const) {
-    await createUser(services, testActor, { email: `${role}@example.test`, role });
+  // Hashing passwords is slow on purpose: only tests that log in ask for them.
+  for (const role of opts.existing ? [] : (['admin', 'organizer', 'sponsor'] as const)) {
+    await createUser(services, testActor, { email: `${role}@example.test`, role, ...(opts.passwords && { password: testPassword }) });
     tokens[role] = await createToken(services, testActor, `${role}@example.test`);
   }
   t.teardown(async () => {
@@ -60,5 +69,20 @@ export async function createRescueFund(ta: TestApp, overrides: Record<string, un
     payload: { ...rescueFund, ...overrides },
   });
   if (res.statusCode !== 201) throw new Error(`campaign create failed: ${res.statusCode} ${res.body}`);
-  return res.json() as { slug: string };
+  const created = res.json() as { slug: string };
+  // As an admin would: the test organizer runs this campaign.
+  await setCampaignOrganizer(ta.services, testActor, created.slug, 'organizer@example.test', true);
+  return created;
+}
+
+/**
+ * Presses Pay or Decline on the TEST MODE checkout page as a browser does
+ * (with the page's cookie and CSRF token). A checkout that shows no buttons
+ * any more still gets the POST, with a token taken from the login form.
+ */
+export async function testCheckout(ta: TestApp, path: string, outcome: 'pay' | 'decline' = 'pay') {
+  const browser = new FormClient(ta.app);
+  await browser.get(path);
+  if (!browser.csrf) await browser.get('/login');
+  return browser.post(`${path}/${outcome}`);
 }

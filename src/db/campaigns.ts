@@ -1,8 +1,8 @@
 // Campaign rows and their cached totals.
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared } from './prepared.ts';
-import { campaigns, campaignTotals } from './schema.ts';
+import { campaignOrganizers, campaigns, campaignTotals, users } from './schema.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignInsert = typeof campaigns.$inferInsert;
@@ -91,4 +91,48 @@ export function addToTotals(db: Database, campaignId: string, d: TotalsDelta): v
     donorCount: d.donorCount ?? 0,
     giftCount: d.giftCount ?? 0,
   });
+}
+
+export function assignOrganizer(db: Database, campaignId: string, userId: string, at: number): void {
+  db.orm.insert(campaignOrganizers).values({ campaignId, userId, createdAt: at }).onConflictDoNothing().run();
+}
+
+export function unassignOrganizer(db: Database, campaignId: string, userId: string): number {
+  return db.orm
+    .delete(campaignOrganizers)
+    .where(and(eq(campaignOrganizers.campaignId, campaignId), eq(campaignOrganizers.userId, userId)))
+    .run().changes;
+}
+
+const assigned = prepared((db) =>
+  db.orm
+    .select({ one: sql<number>`1` })
+    .from(campaignOrganizers)
+    .where(and(eq(campaignOrganizers.campaignId, sql.placeholder('campaignId')), eq(campaignOrganizers.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
+
+export function isOrganizerOf(db: Database, campaignId: string, userId: string): boolean {
+  return assigned(db).get({ campaignId, userId }) !== undefined;
+}
+
+export function campaignsOfOrganizer(db: Database, userId: string): CampaignRow[] {
+  return db.orm
+    .select({ c: campaigns })
+    .from(campaignOrganizers)
+    .innerJoin(campaigns, eq(campaigns.id, campaignOrganizers.campaignId))
+    .where(eq(campaignOrganizers.userId, userId))
+    .orderBy(desc(campaigns.createdAt))
+    .all()
+    .map((r) => r.c);
+}
+
+export function organizersOfCampaign(db: Database, campaignId: string): { userId: string; email: string; name: string }[] {
+  return db.orm
+    .select({ userId: users.id, email: users.email, name: users.name })
+    .from(campaignOrganizers)
+    .innerJoin(users, eq(users.id, campaignOrganizers.userId))
+    .where(eq(campaignOrganizers.campaignId, campaignId))
+    .orderBy(users.email)
+    .all();
 }

@@ -244,6 +244,11 @@ export const users = sqliteTable(
     role: text('role', { enum: ['admin', 'organizer', 'sponsor'] }).notNull(),
     passwordHash: text('password_hash'),
     createdAt: createdAt(),
+    /** Failed password attempts since the last success; reaching the limit locks the account for a while. */
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: integer('locked_until'),
+    /** A disabled account cannot log in and its sessions and tokens stop working. */
+    disabledAt: integer('disabled_at'),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
@@ -325,3 +330,89 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_subject').on(t.subjectType, t.subjectId)],
 );
+
+/**
+ * Browser sessions, kept in the database so they can be revoked, survive a
+ * restart and work across several app instances. The cookie holds a random
+ * token; only its SHA-256 is stored.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    /** A public handle for the session (listing and revoking it), never the token. */
+    id: text('id').notNull(),
+    userId: text('user_id').notNull().references(() => users.id),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('sessions_id_unique').on(t.id), index('sessions_user').on(t.userId)],
+);
+
+/** One-time links sent by e-mail: invitations, password resets and the first admin's setup. */
+export const authLinks = sqliteTable(
+  'auth_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    id: text('id').notNull(),
+    kind: text('kind', { enum: ['invitation', 'reset', 'setup'] }).notNull(),
+    email: text('email'),
+    name: text('name'),
+    role: text('role', { enum: ['admin', 'organizer', 'sponsor'] }),
+    userId: text('user_id').references(() => users.id),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('auth_links_id_unique').on(t.id),
+    check('auth_links_kind_valid', sql`${t.kind} in ('invitation','reset','setup')`),
+  ],
+);
+
+/** Organizers assigned to a campaign (its creator is assigned when it is created). */
+export const campaignOrganizers = sqliteTable(
+  'campaign_organizers',
+  {
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    userId: text('user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] }), index('campaign_organizers_user').on(t.userId)],
+);
+
+/**
+ * Every e-mail is written here in the transaction that causes it and sent
+ * after commit when SMTP is configured; without SMTP it stays here for admins
+ * to read, so invitations and resets work on a fresh install.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: text('id').primaryKey(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    /** What the message is for ("invitation", "reset"), for the console's list. */
+    kind: text('kind').notNull(),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Set while one app instance is sending it, so two instances never both do. */
+    claimedUntil: integer('claimed_until'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('mail_outbox_unsent').on(t.sentAt, t.createdAt)],
+);
+
+/** Installation settings that must be shared by every app instance (the cookie-signing secret). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

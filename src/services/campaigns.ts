@@ -5,6 +5,7 @@ import { DomainError, ValidationError } from '../domain/errors.ts';
 import { money, type Money } from '../domain/money.ts';
 import { formatRatio, summarise } from '../domain/matching.ts';
 import {
+  assignOrganizer,
   findCampaignById,
   findCampaignBySlug,
   insertCampaign,
@@ -79,6 +80,8 @@ export async function createCampaign(s: Services, actor: Actor, input: CampaignI
       ]);
     }
     insertCampaign(s.db, row);
+    // An organizer runs the campaigns they create.
+    if (actor.role === 'organizer' && actor.userId) assignOrganizer(s.db, row.id, actor.userId, now);
     audit(s, actor, 'campaign.create', { type: 'campaign', id: row.id }, null, row);
   });
   return row;

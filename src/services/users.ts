@@ -39,6 +39,9 @@ export async function createUser(s: Services, actor: Actor, input: UserInput): P
     role: input.role,
     passwordHash,
     createdAt: s.now(),
+    failedLogins: 0,
+    lockedUntil: null,
+    disabledAt: null,
   };
   await s.db.write(() => {
     if (findUserByEmail(s.db, email)) throw new DomainError('conflict', `A user with the e-mail ${email} already exists.`);
@@ -65,6 +68,8 @@ export async function createToken(s: Services, actor: Actor, email: string, name
   return token;
 }
 
+/** The user behind a live API token; a disabled user's tokens stop working. */
 export function userForToken(s: Services, token: string): UserRow | undefined {
-  return findUserByTokenHash(s.db, hashToken(token));
+  const user = findUserByTokenHash(s.db, hashToken(token));
+  return user && user.disabledAt === null ? user : undefined;
 }

@@ -7,7 +7,7 @@ import { findCheckout } from '../../src/db/checkouts.ts';
 import { findGift } from '../../src/db/gifts.ts';
 import { testProvider } from '../../src/payments/test-provider.ts';
 import { campaignProgress, createCampaign, getCampaign } from '../../src/services/campaigns.ts';
-import type { Services } from '../../src/services/context.ts';
+import { createServices, type Services } from '../../src/services/context.ts';
 import { expirePendingGifts, startOnlineGift } from '../../src/services/gifts.ts';
 import { applyPaymentEvent } from '../../src/services/payments.ts';
 import { verifyAll } from '../../src/services/verify.ts';
@@ -17,7 +17,7 @@ t.test('expiry, and a payment that completes after it', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
   const clock = { now: Date.UTC(2026, 10, 1) };
-  const s: Services = { db, config: testConfig({ PENDING_GIFT_MINUTES: '15' }), now: () => clock.now };
+  const s: Services = createServices({ db, config: testConfig({ PENDING_GIFT_MINUTES: '15' }), now: () => clock.now });
   const provider = testProvider(s.config.baseUrl);
   await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
   const start = () =>
@@ -51,7 +51,7 @@ t.test('expiry, and a payment that completes after it', async (t) => {
 t.test('the same payment event delivered ten times at once counts once', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const s: Services = { db, config: testConfig(), now: () => Date.UTC(2026, 10, 1) };
+  const s: Services = createServices({ db, config: testConfig(), now: () => Date.UTC(2026, 10, 1) });
   await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
   const started = await startOnlineGift(s, testProvider(s.config.baseUrl), 'fund', {
     amount: money(4_000, 'USD'),

@@ -5,7 +5,7 @@ import { money } from '../../src/domain/money.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { testProvider } from '../../src/payments/test-provider.ts';
 import { campaignProgress, createCampaign, getCampaign } from '../../src/services/campaigns.ts';
-import type { Services } from '../../src/services/context.ts';
+import { createServices, type Services } from '../../src/services/context.ts';
 import { listGifts, recordOfflineGift, startOnlineGift } from '../../src/services/gifts.ts';
 import { addRate } from '../../src/services/rates.ts';
 import { testActor, testConfig } from '../helper.ts';
@@ -13,7 +13,7 @@ import { testActor, testConfig } from '../helper.ts';
 t.test('a gift worth less than a cent is refused, offline and online', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const s: Services = { db, config: testConfig(), now: () => Date.UTC(2026, 10, 1) };
+  const s: Services = createServices({ db, config: testConfig(), now: () => Date.UTC(2026, 10, 1) });
   await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
   await addRate(s, testActor, { base: 'KRW', quote: 'USD', rate: '0.00074' });
   const tiny = money(6, 'KRW'); // 0.444 cents

@@ -7,7 +7,7 @@ import { money } from '../../src/domain/money.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { findCampaignBySlug, readTotals } from '../../src/db/campaigns.ts';
 import { pledgesOfCampaign } from '../../src/db/pledges.ts';
-import type { Services } from '../../src/services/context.ts';
+import { createServices, type Services } from '../../src/services/context.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { recordOfflineGift, refundGift, startOnlineGift } from '../../src/services/gifts.ts';
 import { applyPaymentEvent } from '../../src/services/payments.ts';
@@ -52,7 +52,7 @@ async function run(ops: Op[]): Promise<string[]> {
   const config = testConfig();
   const db = openDatabase(':memory:');
   let clock = Date.UTC(2026, 9, 1);
-  const s: Services = { db, config, now: () => (clock += 60_000) };
+  const s: Services = createServices({ db, config, now: () => (clock += 60_000) });
   const provider = testProvider(config.baseUrl);
   try {
     await addRate(s, testActor, { base: 'KRW', quote: 'USD', rate: '0.00074' });
@@ -161,7 +161,7 @@ t.test('verify stays clean after any random workload', async (t) => {
 t.test('the ledger and the audit log refuse updates and deletes', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const s: Services = { db, config: testConfig(), now: () => Date.UTC(2026, 9, 1) };
+  const s: Services = createServices({ db, config: testConfig(), now: () => Date.UTC(2026, 9, 1) });
   await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
   await recordOfflineGift(s, testActor, 'fund', { amount: money(500, 'USD'), donor: { name: 'A' }, anonymous: false, method: 'cash' });
   t.throws(() => db.sqlite.prepare('update ledger_entries set amount = amount + 1').run(), /append-only/);
@@ -173,7 +173,7 @@ t.test('the ledger and the audit log refuse updates and deletes', async (t) => {
 t.test('verify names every difference it finds', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const s: Services = { db, config: testConfig(), now: () => Date.UTC(2026, 9, 1) };
+  const s: Services = createServices({ db, config: testConfig(), now: () => Date.UTC(2026, 9, 1) });
   await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
   await createPledge(s, testActor, 'fund', { sponsor: { name: 'S' }, anonymous: false, ratio: '1:1', cap: money(10_000, 'USD'), startsAt: 0 }, 'active');
   await recordOfflineGift(s, testActor, 'fund', { amount: money(500, 'USD'), donor: { name: 'A' }, anonymous: false, method: 'cash' });

@@ -4,7 +4,7 @@
 // document and the health endpoints.
 import t, { type Test } from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, type TestApp, testCheckout } from '../helper.ts';
 import { expectProblem, getCampaign, usd, type DonationJson, type Role } from './api-helpers.ts';
 
 interface IdJson {
@@ -227,7 +227,7 @@ t.test('no public answer carries an e-mail or a hidden name; the admin list does
   const replay = await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/donations', headers: { 'idempotency-key': 'privacy-key-1' }, payload: { amount: usd(2_500), donor: { name: 'Ghost Gina', email: 'gina@donor.test' }, anonymous: true } });
   const replayed = await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/donations', headers: { 'idempotency-key': 'privacy-key-1' }, payload: { amount: usd(2_500), donor: { name: 'Ghost Gina', email: 'gina@donor.test' }, anonymous: true } });
   t.equal(replayed.headers['idempotent-replayed'], 'true');
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkout}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkout, 'pay')).statusCode, 303);
 
   const publicAnswers: [string, string][] = [
     ['donation 201', dRes.body],

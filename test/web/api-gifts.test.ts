@@ -3,7 +3,8 @@
 // test provider (POST /campaigns/:slug/donations, then the checkout page),
 // refunds (POST /gifts/:id/refunds) and idempotent replays of all three.
 import t, { type Test } from 'tap';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { FormClient } from './form-client.ts';
+import { buildTestApp, createRescueFund, type TestApp, testCheckout } from '../helper.ts';
 import {
   addPledge,
   addRate,
@@ -111,7 +112,7 @@ t.test('donorCount counts distinct e-mails and each gift without e-mail as its o
 
   // An online gift from a known address is the same donor.
   const d = await donate(ta, usd(2_500), { name: 'Ada online', email: 'ada@donor.test' });
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(d), 'pay')).statusCode, 303);
   t.strictSame(totals(await getCampaign(ta)), { raised: 21_500, matched: 0, total: 21_500, donorCount: 4, giftCount: 6 });
   await verifyClean(t, ta);
 });
@@ -291,7 +292,7 @@ t.test('POST /campaigns/:slug/donations starts a pending gift; paying it at the 
   t.match(page.body, /TEST MODE/);
   t.notMatch(page.body, /gina@donor\.test/i, 'the checkout page shows no e-mail');
 
-  const paid = await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` });
+  const paid = await testCheckout(ta, checkoutPath(d), 'pay');
   t.equal(paid.statusCode, 303);
   t.equal(paid.headers.location, `/gifts/${d.id}/thank-you`);
   const c = await getCampaign(ta);
@@ -301,7 +302,7 @@ t.test('POST /campaigns/:slug/donations starts a pending gift; paying it at the 
   t.strictSame(g.donor, { name: 'Gina Guest', email: 'gina@donor.test' });
 
   // Paying twice counts once.
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(d), 'pay')).statusCode, 303);
   t.strictSame(totals(await getCampaign(ta)), { raised: 2_500, matched: 2_500, total: 5_000, donorCount: 1, giftCount: 1 });
   const again = await ta.app.inject({ method: 'GET', url: checkoutPath(d) });
   t.match(again.body, /already been paid/);
@@ -312,16 +313,18 @@ t.test('declining at the test checkout fails the gift; paying afterwards does no
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
   const d = await donate(ta, usd(4_000));
-  const declined = await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/decline` });
+  const declined = await testCheckout(ta, checkoutPath(d), 'decline');
   t.equal(declined.statusCode, 303);
   t.equal((await giftById(ta, d.id)).status, 'failed');
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(d), 'pay')).statusCode, 303);
   t.equal((await giftById(ta, d.id)).status, 'failed');
   t.strictSame(totals(await getCampaign(ta)), { raised: 0, matched: 0, total: 0, donorCount: 0, giftCount: 0 });
   // A failed gift cannot be refunded.
   expectProblem(t, await refundPost(ta, d.id, {}), 409);
   // An unknown outcome or checkout is not found.
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/steal` })).statusCode, 404);
+  const browser = new FormClient(ta.app);
+  await browser.get('/login');
+  t.equal((await browser.post(`${checkoutPath(d)}/steal`)).statusCode, 404);
   t.equal((await ta.app.inject({ method: 'GET', url: '/test-checkout/co_nope' })).statusCode, 404);
 });
 
@@ -333,7 +336,7 @@ t.test('a checkout left beyond PENDING_GIFT_MINUTES expires; paying it then does
 
   ta.clock.now += 59 * 60_000;
   t.notMatch((await ta.app.inject({ method: 'GET', url: checkoutPath(early) })).body, /expired/, 'still open at 59 minutes');
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(early)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(early), 'pay')).statusCode, 303);
   t.strictSame(totals(await getCampaign(ta)), { raised: 1_000, matched: 0, total: 1_000, donorCount: 1, giftCount: 1 });
 
   ta.clock.now += 2 * 60_000; // 61 minutes after the start
@@ -341,7 +344,7 @@ t.test('a checkout left beyond PENDING_GIFT_MINUTES expires; paying it then does
   t.equal(page.statusCode, 200);
   t.match(page.body, /expired/i, 'the checkout page says expired');
   t.notMatch(page.body, /\/pay"/, 'and offers no pay button');
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(late)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(late), 'pay')).statusCode, 303);
   t.strictSame(totals(await getCampaign(ta)), { raised: 1_000, matched: 0, total: 1_000, donorCount: 1, giftCount: 1 }, 'the late payment did not count');
   t.equal((await giftById(ta, late.id)).status, 'expired');
   t.equal((await giftById(ta, early.id)).status, 'succeeded');
@@ -571,7 +574,7 @@ t.test('Idempotency-Key on donations: one pending gift for a repeated request', 
 
   // Paying the replayed checkout counts the one gift once.
   const d = second.json<DonationJson>();
-  await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` });
+  await testCheckout(ta, checkoutPath(d), 'pay');
   t.strictSame(totals(await getCampaign(ta)), { raised: 2_500, matched: 0, total: 2_500, donorCount: 1, giftCount: 1 });
 });
 
@@ -597,7 +600,7 @@ t.test('donation answers and public campaign JSON never carry an e-mail; the adm
   const { ta } = await rescueFundWithSponsor(t);
   const d = await donationPost(ta, { amount: usd(5_000), donor: { name: 'Hidden Hana', email: 'hana@donor.test' }, anonymous: true });
   t.notMatch(d.body, /@|Hana/);
-  await ta.app.inject({ method: 'POST', url: `${checkoutPath(d.json<DonationJson>())}/pay` });
+  await testCheckout(ta, checkoutPath(d.json<DonationJson>()), 'pay');
   await offline(ta, usd(1_000), { name: 'Open Oscar', email: 'oscar@donor.test' });
   for (const url of ['/api/v1/campaigns', '/api/v1/campaigns/rescue-fund']) {
     const res = await ta.app.inject({ method: 'GET', url });
@@ -652,7 +655,7 @@ t.test('an online gift in another currency is converted at the rate in effect wh
   t.strictSame(d.amount, cad(10_000), 'the donation keeps its own currency');
   ta.clock.now += 10 * 60_000;
   await addRate(ta, 'CAD', '0.75');
-  t.equal((await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` })).statusCode, 303);
+  t.equal((await testCheckout(ta, checkoutPath(d), 'pay')).statusCode, 303);
   const g = await giftById(ta, d.id);
   t.strictSame([g.amount, g.campaignAmount, g.rate], [cad(10_000), usd(7_500), '0.75']);
   t.strictSame(totals(await getCampaign(ta)), { raised: 7_500, matched: 0, total: 7_500, donorCount: 1, giftCount: 1 });

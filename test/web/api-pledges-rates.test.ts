@@ -3,7 +3,7 @@
 // API with figures computed by hand, and the sponsor's statement
 // (GET /match-pledges/:id/statement).
 import t, { type Test } from 'tap';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, type TestApp, testCheckout } from '../helper.ts';
 import {
   addPledge,
   checkoutPath,
@@ -59,7 +59,7 @@ async function pledgeOf(ta: TestApp, id: string, slug = 'rescue-fund'): Promise<
 /** An online gift paid at the test checkout. */
 async function online(ta: TestApp, amount: MoneyJson, donor = { name: 'Gina', email: 'gina@donor.test' }): Promise<string> {
   const d = await donate(ta, amount, donor);
-  const paid = await ta.app.inject({ method: 'POST', url: `${checkoutPath(d)}/pay` });
+  const paid = await testCheckout(ta, checkoutPath(d), 'pay');
   if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode}`);
   return d.id;
 }

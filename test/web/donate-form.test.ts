@@ -2,6 +2,7 @@
 // provider: campaign page → form → TEST MODE checkout → thank-you page.
 import t, { type Test } from 'tap';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { FormClient } from './form-client.ts';
 
 function formToken(html: string): string {
   const m = /name="form_token" value="([^"]+)"/.exec(html);
@@ -22,13 +23,21 @@ async function setup(t: Test): Promise<TestApp> {
   return ta;
 }
 
-function post(ta: TestApp, url: string, form: Record<string, string>) {
-  return ta.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+// One browser per test app: it keeps the cookies and CSRF token a real one would.
+const browsers = new WeakMap<TestApp, FormClient>();
+function browser(ta: TestApp): FormClient {
+  let b = browsers.get(ta);
+  if (!b) browsers.set(ta, (b = new FormClient(ta.app)));
+  return b;
+}
+
+function post(ta: TestApp, url: string, form: Record<string, string> = {}) {
+  return browser(ta).post(url, form);
 }
 
 t.test('a guest gives through the form and the test checkout', async (t) => {
   const ta = await setup(t);
-  const page = await ta.app.inject('/campaigns/rescue-fund');
+  const page = await browser(ta).get('/campaigns/rescue-fund');
   t.equal(page.statusCode, 200);
   t.match(page.body, 'Every gift doubled by an anonymous sponsor');
   t.match(page.body, '$15,000.00 of matching left');
@@ -50,14 +59,14 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.match(checkout.body, 'TEST MODE');
   t.match(checkout.body, '$100.00');
 
-  const paid = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
+  const paid = await post(ta, `${checkoutUrl.pathname}/pay`);
   t.equal(paid.statusCode, 303);
   const thanks = await ta.app.inject(String(paid.headers.location));
   t.equal(thanks.headers['cache-control'], 'no-store', 'a donor\'s thank-you page is never cached');
   t.match(thanks.body, 'Thank you, Mina Park!');
   t.match(thanks.body, 'Matched with $100.00 more by our sponsors');
 
-  const paidTwice = await ta.app.inject({ method: 'POST', url: `${checkoutUrl.pathname}/pay` });
+  const paidTwice = await post(ta, `${checkoutUrl.pathname}/pay`);
   t.equal(paidTwice.statusCode, 303, 'a double click on Pay is harmless');
 
   const json = (await ta.app.inject('/api/v1/campaigns/rescue-fund')).json() as { raised: { amount: number }; matched: { amount: number }; giftCount: number };
@@ -65,7 +74,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.equal(json.matched.amount, 10_000);
   t.equal(json.giftCount, 1, 'one gift, however often the form or Pay was sent');
 
-  const after = await ta.app.inject('/campaigns/rescue-fund');
+  const after = await browser(ta).get('/campaigns/rescue-fund');
   t.match(after.body, 'Mina Park');
   t.match(after.body, 'For the road');
   t.notMatch(after.body, 'mina@example.org', 'the e-mail never appears on a public page');
@@ -73,7 +82,7 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
 
 t.test('bad input re-renders the form with messages and creates nothing', async (t) => {
   const ta = await setup(t);
-  const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+  const token = formToken((await browser(ta).get('/campaigns/rescue-fund')).body);
   const bad = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount_other: '12.345', currency: 'USD', name: '', email: 'not-an-email' });
   t.equal(bad.statusCode, 400);
   t.match(bad.body, 'Enter your name');
@@ -99,19 +108,19 @@ t.test('bad input re-renders the form with messages and creates nothing', async 
 t.test('declined and expired checkouts count nothing', async (t) => {
   const ta = await setup(t);
   const start = async () => {
-    const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+    const token = formToken((await browser(ta).get('/campaigns/rescue-fund')).body);
     const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, currency: 'USD', amount: '50.00 USD', name: 'B', email: 'b@example.org' });
     t.equal(res.statusCode, 303);
     return new URL(String(res.headers.location), 'http://lantern.test').pathname;
   };
   const declined = await start();
-  const d = await ta.app.inject({ method: 'POST', url: `${declined}/decline` });
+  const d = await post(ta, `${declined}/decline`);
   t.match((await ta.app.inject(String(d.headers.location))).body, 'The payment was declined');
 
   const expired = await start();
   ta.clock.now += 61 * 60_000;
   t.match((await ta.app.inject(expired)).body, 'This checkout has expired');
-  const late = await ta.app.inject({ method: 'POST', url: `${expired}/pay` });
+  const late = await post(ta, `${expired}/pay`);
   t.match((await ta.app.inject(String(late.headers.location))).body, 'The payment time ran out');
 
   const json = (await ta.app.inject('/api/v1/campaigns/rescue-fund')).json() as { raised: { amount: number } };
@@ -146,7 +155,7 @@ t.test('pages load nothing from third parties', async (t) => {
 
 t.test('a form sent again with other values asks for a reload instead of giving twice', async (t) => {
   const ta = await setup(t);
-  const token = formToken((await ta.app.inject('/campaigns/rescue-fund')).body);
+  const token = formToken((await browser(ta).get('/campaigns/rescue-fund')).body);
   const first = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '25.00 USD', currency: 'USD', name: 'C', email: 'c@example.org' });
   t.equal(first.statusCode, 303);
   const changed = await post(ta, '/campaigns/rescue-fund/donate', { form_token: token, amount: '50.00 USD', currency: 'USD', name: 'C', email: 'c@example.org' });
@@ -158,7 +167,7 @@ t.test('a form sent again with other values asks for a reload instead of giving 
 t.test('a preset means what its label says, whatever currency is chosen for another amount', async (t) => {
   const ta = await setup(t);
   await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00074' } });
-  const page = await ta.app.inject('/campaigns/rescue-fund');
+  const page = await browser(ta).get('/campaigns/rescue-fund');
   t.match(page.body, 'value="25.00 USD"');
   const res = await post(ta, '/campaigns/rescue-fund/donate', { form_token: formToken(page.body), amount: '25.00 USD', currency: 'KRW', name: 'D', email: 'd@example.org' });
   t.equal(res.statusCode, 303);

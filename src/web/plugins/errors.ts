@@ -89,6 +89,16 @@ async function errorsPlugin(app: FastifyInstance) {
     if (err instanceof DomainError) {
       return sendProblem(req, reply, statusOf[err.code], err.message, [...err.issues], err.code);
     }
+    if ((err as FastifyError).code?.startsWith('FST_CSRF_')) {
+      return sendProblem(
+        req,
+        reply,
+        403,
+        'This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and send it again.',
+        undefined,
+        'csrf',
+      );
+    }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
       return sendProblem(req, reply, status, err.message);

@@ -2,14 +2,37 @@
 // card testing and scripted abuse without any third-party CAPTCHA, and without
 // blocking Tor or VPN users as a class (a limit per address, not a ban list).
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.ts';
 
-/** Route options that apply the public-money limit (none when limits are off). */
-export function moneyLimit(config: Config): Pick<RouteShorthandOptions, 'config'> {
+/** Spread into a route's `config`: its rate limit, or nothing when limits are off. */
+export interface RouteLimit {
+  rateLimit?: { max: number; timeWindow: number };
+}
+
+/** The limit on public endpoints that start a payment. */
+export function moneyLimit(config: Config): RouteLimit {
   if (!config.rateLimits.enabled) return {};
-  return { config: { rateLimit: { max: config.rateLimits.moneyPerMinute, timeWindow: 60_000 } } };
+  return { rateLimit: { max: config.rateLimits.moneyPerMinute, timeWindow: 60_000 } };
+}
+
+/** Login attempts per address: slows password guessing (accounts also lock, see services/sessions). */
+export function loginLimit(config: Config): RouteLimit {
+  if (!config.rateLimits.enabled) return {};
+  return { rateLimit: { max: config.rateLimits.loginPer15Minutes, timeWindow: 15 * 60_000 } };
+}
+
+/** Password-reset requests per address: each one sends an e-mail. */
+export function resetLimit(config: Config): RouteLimit {
+  if (!config.rateLimits.enabled) return {};
+  return { rateLimit: { max: config.rateLimits.resetPerHour, timeWindow: 60 * 60_000 } };
+}
+
+/** Invitations per address: each one sends an e-mail. */
+export function inviteLimit(config: Config): RouteLimit {
+  if (!config.rateLimits.enabled) return {};
+  return { rateLimit: { max: config.rateLimits.invitePerHour, timeWindow: 60 * 60_000 } };
 }
 
 async function limitsPlugin(app: FastifyInstance, opts: { config: Config }) {

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
 import { Eta } from 'eta';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { translatePlural, translator, type Locale, type Params, type Translate } from '../../i18n.ts';
 import type { Money } from '../../domain/money.ts';
@@ -56,10 +56,19 @@ async function viewsPlugin(app: FastifyInstance, opts: { cache: boolean }) {
     root: viewsRoot,
     production: opts.cache,
   });
-  app.decorateReply('page', function (name: string, data: Record<string, unknown> = {}) {
+  app.decorateReply('page', function (this: FastifyReply, name: string, data: Record<string, unknown> = {}) {
     this.type('text/html; charset=utf-8');
     this.header('vary', 'accept-language');
-    return this.view(name, { ...helpers[localeOf(this.request.headers['accept-language'])], ...data });
+    let token: string | undefined;
+    return this.view(name, {
+      ...helpers[localeOf(this.request.headers['accept-language'])],
+      user: this.request.user,
+      // Only pages with a form ask for a token, and only they set the CSRF
+      // cookie. One token per page: a second call before the browser has the
+      // cookie would mint a second secret and void the first form's token.
+      csrf: () => (token ??= this.generateCsrf()),
+      ...data,
+    });
   });
   app.decorate('renderPage', function (this: FastifyInstance, name: string, data: Record<string, unknown>, locale: Locale) {
     return this.view(name, { ...helpers[locale], ...data });

@@ -96,7 +96,7 @@ function matchBanner(matches: readonly PublicPledge[]): { text: string; remainin
 }
 
 /** Bar lengths in thousandths of the goal, for the server-rendered thermometer. */
-function thermometer(p: CampaignProgress) {
+export function thermometer(p: CampaignProgress) {
   const goal = p.goal.amount;
   const raised = Math.min(1000, Math.floor((p.raised.amount * 1000) / goal));
   const matched = Math.min(1000 - raised, Math.floor((p.matched.amount * 1000) / goal));
@@ -143,6 +143,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
   // token: it is rendered once per change with a placeholder in its place.
   const pageCache = new ReadCache<string>();
   const tokenPlaceholder = 'lantern-form-token-placeholder';
+  const csrfPlaceholder = 'lantern-csrf-placeholder';
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
     const locale = localeOf(req.headers['accept-language']);
@@ -155,18 +156,18 @@ export default async function publicCampaigns(app: FastifyInstance) {
         values: { form_token: tokenPlaceholder },
         errors: {},
       });
-      html = await app.renderPage('pages/public/campaign', data, locale);
+      html = await app.renderPage('pages/public/campaign', { ...data, csrf: () => csrfPlaceholder }, locale);
       pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), html);
     }
     return reply
       .type('text/html; charset=utf-8')
       .header('vary', 'accept-language')
-      .send(html.replace(tokenPlaceholder, newSecret(18)));
+      .send(html.replace(tokenPlaceholder, newSecret(18)).replace(csrfPlaceholder, reply.generateCsrf()));
   });
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
     '/campaigns/:slug/donate',
-    { schema: { hide: true }, ...moneyLimit(svc.config) },
+    { schema: { hide: true }, config: moneyLimit(svc.config) },
     async (req, reply) => {
       const campaign = getPublicCampaign(svc, req.params.slug);
       const raw = Object.fromEntries(

@@ -27,7 +27,7 @@ export default async function testCheckout(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; outcome: string } }>(
     '/test-checkout/:id/:outcome',
-    { schema: { hide: true }, ...moneyLimit(svc.config) },
+    { schema: { hide: true }, config: moneyLimit(svc.config) },
     async (req, reply) => {
       const view = getCheckout(svc, req.params.id);
       const { outcome } = req.params;

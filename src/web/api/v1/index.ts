@@ -15,7 +15,7 @@ import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../..
 import { once, type StoredResponse } from '../../../services/idempotency.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
 import { addRate } from '../../../services/rates.ts';
-import { actorOf, requireRole } from '../../plugins/auth.ts';
+import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
 import { campaignJson, giftAdminJson, giftJson, pledgeJson, statementJson } from './present.ts';
@@ -53,13 +53,13 @@ export default async function apiV1(root: FastifyInstance) {
 
   app.get(
     '/campaigns',
-    { schema: { tags: ['public'], summary: 'Published campaigns with their progress', response: { 200: z.object({ campaigns: z.array(s.campaignOut) }) } } },
+    { config: { access: 'public' }, schema: { tags: ['public'], summary: 'Published campaigns with their progress', response: { 200: z.object({ campaigns: z.array(s.campaignOut) }) } } },
     async () => ({ campaigns: listPublicCampaigns(svc).map((c) => campaignJson(campaignProgress(svc, c), base)) }),
   );
 
   app.get(
     '/campaigns/:slug',
-    { schema: { tags: ['public'], summary: 'One campaign with totals and matching pledges', params: s.slugParams, response: { 200: s.campaignOut, 404: problem } } },
+    { config: { access: 'public' }, schema: { tags: ['public'], summary: 'One campaign with totals and matching pledges', params: s.slugParams, response: { 200: s.campaignOut, 404: problem } } },
     async (req, reply) => {
       const now = svc.now();
       const version = svc.db.version();
@@ -76,7 +76,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/donations',
     {
-      ...moneyLimit(svc.config),
+      config: { access: 'public', ...moneyLimit(svc.config) },
       schema: {
         tags: ['public'],
         summary: 'Start an online gift as a guest; pay at checkoutUrl',
@@ -107,7 +107,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns',
     {
-      onRequest: requireRole('admin', 'organizer'),
+      config: { access: { roles: ['admin', 'organizer'] } },
       schema: { tags: ['admin'], security: bearer, summary: 'Create a campaign', body: s.campaignCreate, response: { 201: s.campaignOut, 400: problem, 401: problem, 403: problem, 409: problem } },
     },
     async (req, reply) => {
@@ -130,7 +130,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.patch(
     '/campaigns/:slug',
     {
-      onRequest: requireRole('admin', 'organizer'),
+      config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
       schema: { tags: ['admin'], security: bearer, summary: 'Change a campaign', params: s.slugParams, body: s.campaignPatch, response: { 200: s.campaignOut, 400: problem, 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -142,7 +142,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/exchange-rates',
     {
-      onRequest: requireRole('admin'),
+      config: { access: { roles: ['admin'] } },
       schema: { tags: ['admin'], security: bearer, summary: 'Enter an exchange rate: 1 base = rate quote', body: s.rateCreate, response: { 201: s.rateOut, 400: problem, 401: problem, 403: problem } },
     },
     async (req, reply) => {
@@ -154,7 +154,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/match-pledges',
     {
-      onRequest: requireRole('admin'),
+      config: { access: { roles: ['admin'] } },
       schema: { tags: ['admin'], security: bearer, summary: 'Create a matching pledge (active at once)', params: s.slugParams, body: s.pledgeCreate, response: { 201: s.pledgeOut, 400: problem, 401: problem, 403: problem, 404: problem } },
     },
     async (req, reply) => {
@@ -189,7 +189,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.get(
     '/match-pledges/:id/statement',
     {
-      onRequest: requireRole('admin'),
+      config: { access: { roles: ['admin', 'sponsor'], owns: 'pledge' } },
       schema: { tags: ['admin'], security: bearer, summary: "A pledge's statement: matched, remaining, owed, gifts matched", params: s.idParams, response: { 200: s.statementOut, 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -200,7 +200,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/campaigns/:slug/gifts',
     {
-      onRequest: requireRole('admin', 'organizer'),
+      config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
       schema: { tags: ['admin'], security: bearer, summary: 'Record an offline gift (cash, cheque, transfer); it succeeds at once', params: s.slugParams, headers: s.idempotencyHeaders, body: s.giftCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } },
     },
     async (req, reply) =>
@@ -224,7 +224,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.get(
     '/campaigns/:slug/gifts',
     {
-      onRequest: requireRole('admin', 'organizer'),
+      config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
       schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
@@ -236,7 +236,7 @@ export default async function apiV1(root: FastifyInstance) {
   app.post(
     '/gifts/:id/refunds',
     {
-      onRequest: requireRole('admin'),
+      config: { access: { roles: ['admin'] } },
       schema: { tags: ['admin'], security: bearer, summary: 'Refund a gift in full or in part', params: s.idParams, headers: s.idempotencyHeaders, body: s.refundCreate, response: { 201: s.giftOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem } },
     },
     async (req, reply) =>

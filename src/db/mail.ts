@@ -1,0 +1,59 @@
+// The mail outbox: every e-mail is a row first, sent after commit (or read in
+// the console when no SMTP server is configured).
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { mailOutbox } from './schema.ts';
+
+export type MailRow = typeof mailOutbox.$inferSelect;
+
+/** After this many failed attempts a message stays in the outbox for an admin to see. */
+export const maxMailAttempts = 8;
+
+export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError'>): void {
+  db.orm.insert(mailOutbox).values(row).run();
+}
+
+/**
+ * Claims up to `limit` unsent messages for `leaseMs`: another instance will
+ * not send them meanwhile, and a crash mid-send only delays them.
+ */
+export function claimUnsentMail(db: Database, now: number, leaseMs: number, limit: number): MailRow[] {
+  const due = db.orm
+    .select({ id: mailOutbox.id })
+    .from(mailOutbox)
+    .where(
+      and(
+        isNull(mailOutbox.sentAt),
+        lt(mailOutbox.attempts, maxMailAttempts),
+        or(isNull(mailOutbox.claimedUntil), lt(mailOutbox.claimedUntil, now)),
+      ),
+    )
+    .orderBy(mailOutbox.createdAt)
+    .limit(limit)
+    .all();
+  return due.map(
+    ({ id }) =>
+      db.orm
+        .update(mailOutbox)
+        .set({ claimedUntil: now + leaseMs, attempts: sql`${mailOutbox.attempts} + 1` })
+        .where(eq(mailOutbox.id, id))
+        .returning()
+        .get() as MailRow,
+  );
+}
+
+export function markMailSent(db: Database, id: string, at: number): void {
+  db.orm.update(mailOutbox).set({ sentAt: at, claimedUntil: null, lastError: null }).where(eq(mailOutbox.id, id)).run();
+}
+
+export function markMailFailed(db: Database, id: string, error: string): void {
+  db.orm.update(mailOutbox).set({ claimedUntil: null, lastError: error.slice(0, 500) }).where(eq(mailOutbox.id, id)).run();
+}
+
+export function listMail(db: Database, limit: number, offset: number): MailRow[] {
+  return db.orm.select().from(mailOutbox).orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).limit(limit).offset(offset).all();
+}
+
+export function findMail(db: Database, id: string): MailRow | undefined {
+  return db.orm.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get();
+}

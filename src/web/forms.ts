@@ -1,0 +1,65 @@
+// HTML form handling shared by the console, the sponsor portal and the
+// account pages: flatten the body, validate with zod, and turn every problem
+// (zod's or a service's ValidationError) into a message next to its field.
+import type { z } from 'zod';
+import { DomainError, ValidationError } from '../domain/errors.ts';
+
+export type FormValues = Record<string, string>;
+export type FieldErrors = Record<string, string>;
+
+/** A urlencoded body as strings (a repeated field keeps its first value). */
+export function formValues(body: unknown): FormValues {
+  if (!body || typeof body !== 'object') return {};
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (k === '_csrf') continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    out[k] = first === undefined || first === null ? '' : String(first);
+  }
+  return out;
+}
+
+/** Every value of a repeated field (checkbox groups). */
+export function formList(body: unknown, name: string): string[] {
+  const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+export function parseForm<S extends z.ZodType>(schema: S, values: FormValues): Parsed<z.infer<S>> {
+  const r = schema.safeParse(values);
+  if (r.success) return { ok: true, data: r.data };
+  const errors: FieldErrors = {};
+  for (const issue of r.error.issues) {
+    const field = issue.path.map(String).join('.') || 'form';
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/**
+ * Field errors from a service's ValidationError (or a DomainError naming
+ * fields), keyed as the form names them; `rename` maps service field paths
+ * (e.g. "goal.amount") onto form fields ("goal"). Other errors are rethrown.
+ */
+export function serviceErrors(err: unknown, rename: Record<string, string> = {}): { errors: FieldErrors; message?: string } {
+  if (err instanceof ValidationError || (err instanceof DomainError && err.issues.length > 0)) {
+    const errors: FieldErrors = {};
+    for (const i of err.issues) {
+      const field = rename[i.field] ?? rename[i.field.split('.')[0] ?? ''] ?? i.field;
+      errors[field] ??= i.message;
+    }
+    return { errors, ...(err.issues.length === 0 && { message: err.message }) };
+  }
+  if (err instanceof DomainError && (err.code === 'invalid_state' || err.code === 'conflict' || err.code === 'missing_rate')) {
+    return { errors: {}, message: err.message };
+  }
+  throw err;
+}
+
+/** A local path to return to after login; anything else (another site) is ignored. */
+export function safeNext(next: unknown, fallback: string): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
+}
