@@ -17,6 +17,7 @@ import { testProvider } from './payments/test-provider.ts';
 import { initSetting } from './db/settings.ts';
 import { newSecret } from './db/ids.ts';
 import { createServices, type Services } from './services/context.ts';
+import admin from './web/admin/index.ts';
 import apiV1 from './web/api/v1/index.ts';
 import health from './web/health.ts';
 import accessPlugin from './web/plugins/access.ts';
@@ -131,5 +132,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicCampaigns);
   await app.register(testCheckout);
   await app.register(accountPages);
+  await app.register(admin);
   return app;
 }
