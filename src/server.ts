@@ -1,5 +1,5 @@
 // Starts a configured server: open (and migrate) the database, build the app,
-// listen, expire pending gifts in the background, shut down gracefully.
+// listen, expire pending gifts and retry mail in the background, shut down gracefully.
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connection.ts';
@@ -10,6 +10,8 @@ export async function serve(config: Config, announce: (url: string) => void): Pr
   const app = await buildApp({ config, db });
   const sweep = setInterval(() => {
     expirePendingGifts(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring pending gifts failed'));
+    // Retries mail that failed, and sends what another process (the CLI) queued.
+    app.services.mailer.kick();
   }, 60_000);
   sweep.unref();
 

@@ -46,8 +46,9 @@ export function markMailSent(db: Database, id: string, at: number): void {
   db.orm.update(mailOutbox).set({ sentAt: at, claimedUntil: null, lastError: null }).where(eq(mailOutbox.id, id)).run();
 }
 
-export function markMailFailed(db: Database, id: string, error: string): void {
-  db.orm.update(mailOutbox).set({ claimedUntil: null, lastError: error.slice(0, 500) }).where(eq(mailOutbox.id, id)).run();
+/** Records a failed attempt; the message is not tried again before `retryAt`. */
+export function markMailFailed(db: Database, id: string, error: string, retryAt: number): void {
+  db.orm.update(mailOutbox).set({ claimedUntil: retryAt, lastError: error.slice(0, 500) }).where(eq(mailOutbox.id, id)).run();
 }
 
 export function listMail(db: Database, limit: number, offset: number): MailRow[] {

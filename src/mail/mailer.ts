@@ -44,10 +44,10 @@ export function createMailer(db: Database, config: Config, now: () => number, lo
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           log.warn({ mailId: m.id, err: message }, 'mail not sent; it stays in the outbox');
-          await db.write(() => markMailFailed(db, m.id, message));
+          // Back off: 2, 4, 8 … minutes, at most an hour, so a down server is not hammered.
+          await db.write(() => markMailFailed(db, m.id, message, now() + Math.min(60, 2 ** m.attempts) * 60_000));
         }
       }
-      // Failed messages wait for their lease to end; avoid spinning on them.
       if (batch.length < 20) return sent;
     }
   }

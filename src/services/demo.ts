@@ -10,7 +10,8 @@ import { createCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
 import { recordOfflineGift, refundGift, startOnlineGift, type OfflineMethod } from './gifts.ts';
 import { applyPaymentEvent } from './payments.ts';
-import { createPledge } from './pledges.ts';
+import { setCampaignOrganizer } from './accounts.ts';
+import { createPledge, decidePledge } from './pledges.ts';
 import { addRate } from './rates.ts';
 import { createUser, roles } from './users.ts';
 import type { Role } from '../db/users.ts';
@@ -108,19 +109,27 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
     endsAt: Date.UTC(year, 11, 31, 23, 59, 59),
     status: 'published',
   });
-  await createPledge(
+  // The demo organizer runs the fund; the demo sponsor is the foundation that
+  // proposed the 1:1 match, approved by the admin before the first gift.
+  const organizer = findUserByEmail(base.db, 'organizer@demo.lantern.test');
+  if (organizer) await setCampaignOrganizer(s, cli, slug, organizer.email, true);
+  const sponsorUser = findUserByEmail(base.db, 'sponsor@demo.lantern.test');
+  const sponsor: Actor = sponsorUser ? { userId: sponsorUser.id, label: sponsorUser.email, role: 'sponsor', ip: null } : cli;
+  const match = await createPledge(
     s,
-    cli,
+    sponsor,
     slug,
     {
-      sponsor: { name: 'Harbour Light Foundation', email: 'giving@harbourlight.example' },
+      sponsor: { name: 'Harbour Light Foundation', email: 'sponsor@demo.lantern.test' },
       anonymous: true,
       message: 'Every rescue you fund, we fund another.',
       ratio: '1:1',
       capUnits: 50,
+      startsAt: clock,
     },
-    'active',
+    'proposed',
   );
+  await decidePledge(s, cli, match.id, 'approve');
 
   const provider = testProvider(base.config.baseUrl);
   const ids: string[] = [];
@@ -150,5 +159,22 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
   clock += day;
   const refunded = ids[7];
   if (refunded) await refundGift(s, cli, refunded, { reason: 'Duplicate charge reported by the donor' });
+  // A second offer from the same sponsor waits for the admin: the console's "needs attention".
+  clock = realNow - day;
+  await createPledge(
+    s,
+    sponsor,
+    slug,
+    {
+      sponsor: { name: 'Harbour Light Foundation', email: 'sponsor@demo.lantern.test' },
+      anonymous: false,
+      message: 'For the last month of the year: every gift matched again at half its size.',
+      ratio: '1:2',
+      cap: money(200_000, 'USD'),
+      startsAt: Date.UTC(year, 11, 1),
+      stacking: true,
+    },
+    'proposed',
+  );
   return { ...result, loaded: true };
 }

@@ -12,9 +12,19 @@ import { isApi } from './auth.ts';
 
 export type Access = 'public' | { roles: readonly Role[]; owns?: Ownership };
 
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyInstance {
+    /** Every route with its access rule, for the authorization table test and audits. */
+    accessTable: readonly RouteAccess[];
   }
 }
 
@@ -64,8 +74,13 @@ function gate(app: FastifyInstance, rule: Exclude<Access, 'public'>): onRequestH
 }
 
 async function accessPlugin(app: FastifyInstance) {
+  const table: RouteAccess[] = [];
+  app.decorate('accessTable', table);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access });
+    }
     if (access === undefined) {
       if (needsRule(route.url)) throw new Error(`${String(route.method)} ${route.url} declares no access rule`);
       return;

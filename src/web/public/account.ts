@@ -154,6 +154,11 @@ export default async function accountPages(app: FastifyInstance) {
   });
 
   app.post<{ Params: { token: string } }>('/password-reset/:token', { schema: { hide: true }, config: resetLimit(svc.config) }, async (req, reply) => {
+    try {
+      openLink(svc, 'reset', req.params.token);
+    } catch (err) {
+      return brokenLink(reply, t('Reset your password'), err);
+    }
     const values = formValues(req.body);
     const parsed = parseForm(newPasswordForm, values);
     if (!parsed.ok) return linkPage(reply.code(400), 'pages/account/reset', t('Choose a new password'), { token: req.params.token, errors: parsed.errors });
@@ -219,6 +224,11 @@ export default async function accountPages(app: FastifyInstance) {
   });
 
   app.post<{ Params: { token: string } }>('/setup/:token', { schema: { hide: true }, config: resetLimit(svc.config) }, async (req, reply) => {
+    try {
+      openLink(svc, 'setup', req.params.token);
+    } catch (err) {
+      return brokenLink(reply, t('Set up Lantern'), err);
+    }
     const values = formValues(req.body);
     const parsed = parseForm(
       newPasswordForm.and(z.object({ name: z.string().trim().min(1, t('Enter your name')).max(200), email: z.string().trim().min(1, t('Enter your e-mail address')) })),
