@@ -29,6 +29,7 @@ import viewsPlugin from './web/plugins/views.ts';
 import accountPages from './web/public/account.ts';
 import publicCampaigns from './web/public/campaigns.ts';
 import testCheckout from './web/public/test-checkout.ts';
+import sponsor from './web/sponsor/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,5 +134,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(testCheckout);
   await app.register(accountPages);
   await app.register(admin);
+  await app.register(sponsor);
   return app;
 }
