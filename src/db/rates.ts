@@ -2,7 +2,7 @@
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared } from './prepared.ts';
-import { exchangeRates } from './schema.ts';
+import { exchangeRates, users } from './schema.ts';
 
 export type RateRow = typeof exchangeRates.$inferSelect;
 
@@ -45,4 +45,27 @@ export function basesWithRateInto(db: Database, quote: string, at: number): stri
   return basesInto(db)
     .all({ quote, at })
     .map((r) => r.base);
+}
+
+/** Every pair that has a rate, in a stable order. */
+export function ratePairs(db: Database): { base: string; quote: string }[] {
+  return db.orm
+    .selectDistinct({ base: exchangeRates.base, quote: exchangeRates.quote })
+    .from(exchangeRates)
+    .orderBy(exchangeRates.base, exchangeRates.quote)
+    .all();
+}
+
+export type RateListRow = RateRow & { createdByEmail: string | null };
+
+/** The newest `limit` rates by effective time, with who entered each. */
+export function listRates(db: Database, limit: number): RateListRow[] {
+  return db.orm
+    .select({ rate: exchangeRates, email: users.email })
+    .from(exchangeRates)
+    .leftJoin(users, eq(users.id, exchangeRates.createdBy))
+    .orderBy(desc(exchangeRates.effectiveAt), desc(exchangeRates.createdAt))
+    .limit(limit)
+    .all()
+    .map((r) => ({ ...r.rate, createdByEmail: r.email }));
 }

@@ -1,14 +1,17 @@
 // Match pledges: created by an admin (active at once) or proposed by a
-// sponsor, approved, declined or closed; and the sponsor's statement.
+// sponsor; approved or declined (the sponsor hears by e-mail), paused,
+// resumed or closed; and the sponsor's statement.
 import { DomainError, ValidationError } from '../domain/errors.ts';
-import { parseRatio } from '../domain/matching.ts';
-import { exponentOf, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
+import { formatRatio, parseRatio } from '../domain/matching.ts';
+import { exponentOf, formatMoney, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
 import { findCampaignById } from '../db/campaigns.ts';
 import { newId } from '../db/ids.ts';
-import { findPledge, giftsMatchedByPledge, insertPledge, updatePledge, type PledgeRow } from '../db/pledges.ts';
+import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow, type PledgeStatus } from '../db/pledges.ts';
+import { findUserById } from '../db/users.ts';
 import { audit } from './audit.ts';
 import { describePledge, getCampaign, type PublicPledge } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
+import { queueMail } from './mail.ts';
 import { replayCampaign } from './matching.ts';
 
 export interface PledgeInput {
@@ -116,34 +119,103 @@ export async function createPledge(
   });
 }
 
-export type PledgeDecision = 'approve' | 'decline' | 'close';
+export type PledgeDecision = 'approve' | 'decline' | 'pause' | 'resume' | 'close';
+
+const decisions: Record<PledgeDecision, { from: readonly PledgeStatus[]; done: string }> = {
+  approve: { from: ['proposed'], done: 'approved' },
+  decline: { from: ['proposed'], done: 'declined' },
+  pause: { from: ['active'], done: 'paused' },
+  resume: { from: ['paused'], done: 'resumed' },
+  close: { from: ['active', 'paused'], done: 'closed' },
+};
+
+function patchFor(decision: PledgeDecision, before: PledgeRow, now: number): Partial<PledgeRow> {
+  switch (decision) {
+    case 'approve':
+      return { status: 'active', startsAt: Math.max(before.startsAt ?? now, now) };
+    case 'decline':
+      return { status: 'declined' };
+    // Keeps what it matched before now and matches nothing new.
+    case 'pause':
+      return { status: 'paused', stoppedAt: now };
+    // The replay then treats the pledge as never paused, so gifts given
+    // during the pause are matched too (the console says so on the button).
+    case 'resume':
+      return { status: 'active', stoppedAt: null };
+    // A paused pledge closes as of its pause: gifts given since stay unmatched.
+    case 'close':
+      return { status: 'closed', stoppedAt: before.stoppedAt ?? now };
+  }
+}
+
+/** Where news of a decision goes: the sponsor's account, else the address given with the pledge. */
+function sponsorAddress(s: Services, p: PledgeRow): string | null {
+  const user = p.sponsorUserId ? findUserById(s.db, p.sponsorUserId) : undefined;
+  return user?.email ?? p.sponsorEmail;
+}
 
 export async function decidePledge(s: Services, actor: Actor, pledgeId: string, decision: PledgeDecision): Promise<PledgeRow> {
   const now = s.now();
-  return s.db.write(() => {
+  const { after, mailed } = await s.db.write(() => {
     const before = findPledge(s.db, pledgeId);
     if (!before) throw new DomainError('not_found', 'There is no such pledge.');
-    const allowed: Record<PledgeDecision, readonly PledgeRow['status'][]> = {
-      approve: ['proposed'],
-      decline: ['proposed'],
-      close: ['active', 'paused'],
-    };
-    if (!allowed[decision].includes(before.status)) {
-      throw new DomainError('invalid_state', `A ${before.status} pledge cannot be ${decision === 'close' ? 'closed' : `${decision}d`}.`);
+    if (!decisions[decision].from.includes(before.status)) {
+      const article = /^[aeiou]/.test(before.status) ? 'An' : 'A';
+      throw new DomainError('invalid_state', `${article} ${before.status} pledge cannot be ${decisions[decision].done}.`);
     }
-    const patch: Partial<PledgeRow> =
-      decision === 'approve'
-        ? { status: 'active', startsAt: Math.max(before.startsAt ?? now, now) }
-        : decision === 'decline'
-          ? { status: 'declined' }
-          : { status: 'closed', stoppedAt: now };
-    updatePledge(s.db, pledgeId, patch);
+    updatePledge(s.db, pledgeId, patchFor(decision, before, now));
     replayCampaign(s, before.campaignId);
     const after = findPledge(s.db, pledgeId);
     if (!after) throw new Error('pledge vanished');
     audit(s, actor, `pledge.${decision}`, { type: 'match_pledge', id: pledgeId }, before, after);
-    return after;
+    const to = decision === 'approve' || decision === 'decline' ? sponsorAddress(s, after) : null;
+    if (to) {
+      const campaign = findCampaignById(s.db, after.campaignId);
+      if (!campaign) throw new Error('pledge without campaign');
+      const approved = decision === 'approve';
+      queueMail(s, {
+        to,
+        kind: 'pledge_decision',
+        template: 'pledge-decided',
+        subject: approved ? `Your match pledge for ${campaign.title} is approved` : `Your match pledge for ${campaign.title} was declined`,
+        data: {
+          name: after.sponsorName,
+          approved,
+          title: campaign.title,
+          ratio: formatRatio({ sponsor: after.ratioSponsor, donor: after.ratioDonor }),
+          cap: formatMoney(money(after.cap, campaign.currency)),
+          anonymous: after.anonymous,
+          link: after.sponsorUserId ? `${s.config.baseUrl}/sponsor` : `${s.config.baseUrl}/campaigns/${campaign.slug}`,
+          portal: after.sponsorUserId !== null,
+        },
+      });
+    }
+    return { after, mailed: to !== null };
   });
+  if (mailed) s.mailer.kick();
+  return after;
+}
+
+export interface StaffPledge {
+  row: PledgeRow;
+  /** Status, matched and remaining as the campaign page computes them. */
+  view: PublicPledge;
+  /** The sponsor's address (their account's or the one given); for admins only. */
+  sponsorEmail: string | null;
+}
+
+/** Every pledge of a campaign, proposals and declined ones included, in application order. */
+export function pledgesForStaff(s: Services, slug: string): StaffPledge[] {
+  const campaign = getCampaign(s, slug);
+  return pledgesOfCampaign(s.db, campaign.id).map((row) => ({ row, view: describePledge(s, row), sponsorEmail: sponsorAddress(s, row) }));
+}
+
+/** The slug of the campaign a pledge belongs to (for links back to it). */
+export function pledgeCampaignSlug(s: Services, pledgeId: string): string {
+  const pledge = findPledge(s.db, pledgeId);
+  const campaign = pledge ? findCampaignById(s.db, pledge.campaignId) : undefined;
+  if (!campaign) throw new DomainError('not_found', 'There is no such pledge.');
+  return campaign.slug;
 }
 
 export interface StatementLine {

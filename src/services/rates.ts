@@ -2,7 +2,7 @@
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { assertCurrency, convert, formatRate, parseRate, type Money } from '../domain/money.ts';
 import { newId } from '../db/ids.ts';
-import { basesWithRateInto, insertRate, rateInEffect, type RateRow } from '../db/rates.ts';
+import { basesWithRateInto, insertRate, listRates, rateInEffect, ratePairs, type RateListRow, type RateRow } from '../db/rates.ts';
 import { audit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 
@@ -33,6 +33,22 @@ export async function addRate(s: Services, actor: Actor, input: RateInput): Prom
     audit(s, actor, 'exchange_rate.create', { type: 'exchange_rate', id: row.id }, null, row);
   });
   return row;
+}
+
+export interface RateBoard {
+  /** Per pair, the rate in effect now (null when every rate of the pair starts later). */
+  current: { base: string; quote: string; rate: RateRow | null }[];
+  /** Newest effective first; rates that start later are included. */
+  history: (RateListRow & { scheduled: boolean })[];
+}
+
+/** What the console shows: the rates in effect and the history of entries. */
+export function rateBoard(s: Services, historyLimit: number): RateBoard {
+  const now = s.now();
+  return {
+    current: ratePairs(s.db).map((p) => ({ ...p, rate: rateInEffect(s.db, p.base, p.quote, now) ?? null })),
+    history: listRates(s.db, historyLimit).map((r) => ({ ...r, scheduled: r.effectiveAt > now })),
+  };
 }
 
 export interface Conversion {
