@@ -37,6 +37,10 @@ t.test('the server starts, answers and stops on SIGTERM', async (t) => {
   t.equal((await fetch(`${address}/healthz`)).status, 200);
   const ready = await fetch(`${address}/readyz`);
   t.same(await ready.json(), { status: 'ready' });
+  // A fresh database has no administrator: start-up prints the one-time link that creates one.
+  const setup = /No administrator exists yet[\s\S]*?(\/setup\/[\w-]+)/.exec(out)?.[1];
+  t.ok(setup, 'a setup link is printed');
+  t.equal((await fetch(`${address}${setup ?? ''}`)).status, 200, 'and it opens the setup page');
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];
   t.equal(code, 0, 'graceful shutdown exits 0');

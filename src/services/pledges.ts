@@ -4,7 +4,7 @@
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { formatRatio, parseRatio } from '../domain/matching.ts';
 import { exponentOf, formatMoney, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
-import { findCampaignById } from '../db/campaigns.ts';
+import { findCampaignById, type CampaignRow } from '../db/campaigns.ts';
 import { newId } from '../db/ids.ts';
 import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow, type PledgeStatus } from '../db/pledges.ts';
 import { findUserById } from '../db/users.ts';
@@ -45,12 +45,18 @@ export async function createPledge(
   slug: string,
   input: PledgeInput,
   status: 'active' | 'proposed',
+  /** Runs in the same transaction once the pledge is stored (e.g. to queue a notice). */
+  andThen?: (pledge: PledgeRow, campaign: CampaignRow) => void,
 ): Promise<PledgeRow> {
   const ratio = parseRatio(input.ratio, 'ratio');
   const now = s.now();
   return s.db.write(() => {
     const campaign = getCampaign(s, slug);
     if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
+    // A sponsor may only offer to match what the public can see and give to.
+    if (status === 'proposed' && campaign.status !== 'published') {
+      throw ValidationError.field('campaign', 'This campaign does not take new pledges; choose a published campaign');
+    }
     const c = campaign.currency;
     let cap: number;
     let capUnits: number | null = null;
@@ -115,6 +121,7 @@ export async function createPledge(
     if (status === 'active') replayCampaign(s, campaign.id);
     const after = findPledge(s.db, row.id) ?? row;
     audit(s, actor, status === 'active' ? 'pledge.create' : 'pledge.propose', { type: 'match_pledge', id: row.id }, null, after);
+    andThen?.(after, campaign);
     return after;
   });
 }

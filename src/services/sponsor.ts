@@ -56,6 +56,34 @@ export async function proposePledge(s: Services, actor: Actor, slug: string, p: 
   if (!campaign || campaign.status !== 'published') {
     throw ValidationError.field('campaign', 'This campaign does not take new pledges; choose a published campaign');
   }
+  let queued = 0;
+  // The notice is queued in the pledge's own transaction: no proposal goes unannounced.
+  const notify = (pledge: PledgeRow, c: CampaignRow) => {
+    const data = {
+      sponsorName: pledge.sponsorName,
+      sponsorEmail: user.email,
+      anonymous: pledge.anonymous,
+      campaign: c.title,
+      ratio: formatRatio({ sponsor: pledge.ratioSponsor, donor: pledge.ratioDonor }),
+      cap: formatMoney(money(pledge.cap, c.currency)),
+      capUnits: pledge.capUnits === null ? null : `${pledge.capUnits.toLocaleString('en')} × ${c.impactUnit ?? ''}`.trim(),
+      starts: p.startsAt === null ? null : isoDay(p.startsAt),
+      ends: p.endsAt === null ? null : isoDay(p.endsAt),
+      message: pledge.publicMessage,
+      link: `${s.config.baseUrl}/admin/campaigns/${c.slug}/pledges`,
+    };
+    const admins = listUsers(s.db).filter((u) => u.role === 'admin' && u.disabledAt === null);
+    for (const admin of admins) {
+      queueMail(s, {
+        to: admin.email,
+        kind: 'pledge_proposal',
+        template: 'pledge-proposed',
+        subject: 'A sponsor proposed a matching pledge',
+        data: { ...data, name: admin.name },
+      });
+    }
+    queued = admins.length;
+  };
   const pledge = await createPledge(
     s,
     actor,
@@ -71,35 +99,8 @@ export async function proposePledge(s: Services, actor: Actor, slug: string, p: 
       endsAt: p.endsAt,
     },
     'proposed',
+    notify,
   );
-  // createPledge commits on its own; the notice follows in the next write.
-  const cap = money(pledge.cap, campaign.currency);
-  const data = {
-    sponsorName: pledge.sponsorName,
-    sponsorEmail: user.email,
-    anonymous: pledge.anonymous,
-    campaign: campaign.title,
-    ratio: formatRatio({ sponsor: pledge.ratioSponsor, donor: pledge.ratioDonor }),
-    cap: formatMoney(cap),
-    capUnits: pledge.capUnits === null ? null : `${pledge.capUnits.toLocaleString('en')} × ${campaign.impactUnit ?? ''}`.trim(),
-    starts: p.startsAt === null ? null : isoDay(p.startsAt),
-    ends: p.endsAt === null ? null : isoDay(p.endsAt),
-    message: pledge.publicMessage,
-    link: `${s.config.baseUrl}/admin/campaigns/${campaign.slug}/pledges`,
-  };
-  const queued = await s.db.write(() => {
-    const admins = listUsers(s.db).filter((u) => u.role === 'admin' && u.disabledAt === null);
-    for (const admin of admins) {
-      queueMail(s, {
-        to: admin.email,
-        kind: 'pledge_proposal',
-        template: 'pledge-proposed',
-        subject: 'A sponsor proposed a matching pledge',
-        data: { ...data, name: admin.name },
-      });
-    }
-    return admins.length;
-  });
   if (queued > 0) s.mailer.kick();
   return pledge;
 }

@@ -63,3 +63,14 @@ export function serviceErrors(err: unknown, rename: Record<string, string> = {})
 export function safeNext(next: unknown, fallback: string): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
 }
+
+/**
+ * A YYYY-MM-DD calendar day as the UTC milliseconds of its first moment, or
+ * null when it is not a real day (Date.UTC would roll 2026-02-31 into March).
+ */
+export function parseUtcDay(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Date(ms).toISOString().slice(0, 10) === value ? ms : null;
+}

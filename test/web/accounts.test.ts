@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { readAuditLog } from '../../src/db/audit.ts';
-import { invite } from '../../src/services/accounts.ts';
+import { invite, listInvitations } from '../../src/services/accounts.ts';
 import { buildTestApp, testActor, testPassword } from '../helper.ts';
 import { startFakeSmtp } from '../fakes/smtp.ts';
 import { FormClient } from './form-client.ts';
@@ -248,7 +248,7 @@ t.test('password reset by e-mail; unknown addresses get the same answer', async 
 });
 
 t.test('login, reset and invitation pages are rate-limited per address', async (t) => {
-  const ta = await buildTestApp(t, { passwords: true, env: { RATE_LIMITS: 'on', RATE_LIMIT_LOGIN: '3', RATE_LIMIT_RESET: '2' } });
+  const ta = await buildTestApp(t, { passwords: true, env: { RATE_LIMITS: 'on', RATE_LIMIT_LOGIN: '3', RATE_LIMIT_RESET: '2', RATE_LIMIT_INVITE: '2' } });
   const b = new FormClient(ta.app);
   await b.get('/login');
   for (let i = 0; i < 3; i++) t.equal((await b.post('/login', { email: 'admin@example.test', password: 'wrong password' })).statusCode, 401);
@@ -261,4 +261,24 @@ t.test('login, reset and invitation pages are rate-limited per address', async (
   await b.get('/password-reset');
   for (let i = 0; i < 2; i++) t.equal((await b.post('/password-reset', { email: 'admin@example.test' })).statusCode, 200);
   t.equal((await b.post('/password-reset', { email: 'admin@example.test' })).statusCode, 429);
+
+  // Invitations. This address has used up its logins, so the admin logs in from another.
+  const admin = new FormClient(ta.app);
+  await admin.get('/login');
+  const logged = await ta.app.inject({
+    method: 'POST',
+    url: '/login',
+    remoteAddress: '10.0.0.2',
+    headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ email: 'admin@example.test', password: testPassword, _csrf: admin.csrf ?? '' }).toString(),
+  });
+  t.equal(logged.statusCode, 303);
+  for (const c of logged.cookies) admin.cookies.set(c.name, c.value);
+  await admin.get('/admin/users');
+  for (let i = 0; i < 2; i++) {
+    t.equal((await admin.post('/admin/invitations', { name: `P${i}`, email: `p${i}@example.org`, role: 'sponsor' })).statusCode, 303);
+  }
+  const third = await admin.post('/admin/invitations', { name: 'P2', email: 'p2@example.org', role: 'sponsor' });
+  t.equal(third.statusCode, 429, 'invitations are limited too');
+  t.equal(listInvitations(ta.services).length, 2, 'and the limited one was not sent');
 });

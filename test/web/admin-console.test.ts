@@ -2,6 +2,7 @@
 // create and publish a campaign, enter cash gifts one after another, watch the
 // dashboard move, refund (admins only), export the CSV.
 import t from 'tap';
+import { readAuditLog } from '../../src/db/audit.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
@@ -77,6 +78,10 @@ t.test('a volunteer creates, publishes and fills a campaign from the console', a
     t.match(box.body, 'Recorded $');
   }
   t.match(box.body, 'Recorded $50.00 from Donor 10.');
+  const entered = readAuditLog(ta.db, { limit: 50, offset: 0, action: 'gift.offline' });
+  t.equal(entered.length, 10, 'each cash gift is in the audit log once');
+  t.match(entered[0], { actorLabel: 'organizer@example.test', ip: '127.0.0.1', subjectType: 'gift' });
+  t.match(JSON.parse(entered[0]?.after ?? '{}'), { amount: { amount: 5_000, currency: 'USD' }, method: 'cheque', campaign: 'winter-fund' });
   const bad2 = await b.post('/admin/campaigns/winter-fund/cash-box', { form_token: 'aaaaaaaaaaaaaaaaaaaaaa', amount: 'twenty', currency: 'USD', method: 'cash', email: 'not-an-email' });
   t.equal(bad2.statusCode, 400);
   t.match(bad2.body, 'Enter an amount such as');
@@ -136,6 +141,12 @@ t.test('admins refund with a reason; organizers stay within their campaigns', as
   const json = await campaignJson(ta, 'rescue-fund');
   t.equal(json.raised.amount, 6_000);
   t.equal(json.matched.amount, 6_000, 'the match follows the refund');
+
+  // The audit log: who, what, when, from where, before and after.
+  const refundRow = readAuditLog(ta.db, { limit: 10, offset: 0, action: 'gift.refund' })[0];
+  t.match(refundRow, { actorLabel: 'admin@example.test', subjectType: 'gift', subjectId: gift.id, ip: '127.0.0.1', createdAt: ta.clock.now });
+  t.match(JSON.parse(refundRow?.before ?? '{}'), { status: 'succeeded', refunded: 0 });
+  t.match(JSON.parse(refundRow?.after ?? '{}'), { status: 'partially_refunded', refunded: 4_000, reason: 'Donor asked for part back' });
 
   const adminCsv = await admin.get('/admin/campaigns/rescue-fund/export/gifts.csv');
   t.match(adminCsv.body, 'mina@example.org', 'the admin export has every detail');

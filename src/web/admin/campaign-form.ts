@@ -6,7 +6,7 @@ import { CURRENCIES, formatMajor, money, parseMoney, type Money } from '../../do
 import type { CampaignRow } from '../../db/campaigns.ts';
 import type { CampaignInput } from '../../services/campaigns.ts';
 import { translator } from '../../i18n.ts';
-import type { FieldErrors, FormValues } from '../forms.ts';
+import { parseUtcDay, type FieldErrors, type FormValues } from '../forms.ts';
 
 const t = translator('en');
 
@@ -30,10 +30,8 @@ export const campaignFormSchema = z.object({
 
 function dateField(value: string | undefined, field: string, endOfDay: boolean, issues: FieldIssue[]): number | null {
   if (!value) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const day = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  // Date.UTC rolls 2026-13-01 over into 2027: only a date that reads back the same is real.
-  if (!Number.isFinite(day) || new Date(day).toISOString().slice(0, 10) !== value) {
+  const day = parseUtcDay(value);
+  if (day === null) {
     issues.push({ field, message: t('Enter a date as YYYY-MM-DD') });
     return null;
   }

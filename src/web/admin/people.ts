@@ -9,6 +9,7 @@ import { changeRole, invite, listInvitations, setDisabled, withdrawInvitation } 
 import { roles } from '../../services/users.ts';
 import { translator } from '../../i18n.ts';
 import { actorOf } from '../plugins/auth.ts';
+import { inviteLimit } from '../plugins/limits.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 
 const t = translator('en');
@@ -71,7 +72,7 @@ export default async function adminPeople(app: FastifyInstance) {
 
   app.get('/admin/users', { schema: { hide: true }, config: { access: admins } }, async (req, reply) => peoplePage(req, reply));
 
-  app.post('/admin/invitations', { schema: { hide: true }, config: { access: admins } }, async (req, reply) => {
+  app.post('/admin/invitations', { schema: { hide: true }, config: { access: admins, ...inviteLimit(svc.config) } }, async (req, reply) => {
     const values = formValues(req.body);
     const parsed = parseForm(inviteForm, values);
     if (!parsed.ok) return peoplePage(req, reply.code(400), { values, errors: parsed.errors });

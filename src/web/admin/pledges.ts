@@ -13,7 +13,7 @@ import { once } from '../../services/idempotency.ts';
 import { createPledge, decidePledge, pledgeCampaignSlug, pledgesForStaff, type PledgeDecision, type PledgeInput } from '../../services/pledges.ts';
 import { translator } from '../../i18n.ts';
 import { actorOf } from '../plugins/auth.ts';
-import { formList, formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
+import { formList, formValues, parseForm, parseUtcDay, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 
 const t = translator('en');
 const ownCampaign = { roles: ['admin', 'organizer'] as const, owns: 'campaign' as const };
@@ -75,10 +75,8 @@ const pledgeForm = z.object({
 /** A UTC calendar day; `nextDay` gives the exclusive end of that day. */
 function dayStart(value: string | undefined, field: string, nextDay: boolean, errors: FieldErrors): number | null {
   if (!value) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  // Date.UTC rolls 31 February over into March: a real day reads back the same.
-  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+  const ms = parseUtcDay(value);
+  if (ms === null) {
     errors[field] ??= t('Enter a date as YYYY-MM-DD');
     return null;
   }

@@ -8,7 +8,7 @@ import { parseMoney, type Money } from '../../domain/money.ts';
 import type { CampaignRow } from '../../db/campaigns.ts';
 import type { Proposal } from '../../services/sponsor.ts';
 import { translator } from '../../i18n.ts';
-import type { FieldErrors, FormValues } from '../forms.ts';
+import { parseUtcDay, type FieldErrors, type FormValues } from '../forms.ts';
 
 const t = translator('en');
 const day = 86_400_000;
@@ -35,10 +35,8 @@ const proposalSchema = z.object({
 /** A YYYY-MM-DD date as UTC milliseconds: its first moment, or its last for an end date. */
 function dateField(value: string | undefined, field: string, endOfDay: boolean, issues: FieldIssue[]): number | null {
   if (!value) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const start = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  // Date.UTC rolls 2026-02-31 over into March; such a date was a typo.
-  if (!Number.isFinite(start) || new Date(start).toISOString().slice(0, 10) !== value) {
+  const start = parseUtcDay(value);
+  if (start === null) {
     issues.push({ field, message: t('Enter a date as YYYY-MM-DD') });
     return null;
   }
