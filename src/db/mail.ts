@@ -9,7 +9,7 @@ export type MailRow = typeof mailOutbox.$inferSelect;
 /** After this many failed attempts a message stays in the outbox for an admin to see. */
 export const maxMailAttempts = 8;
 
-export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError'>): void {
+export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError' | 'attachments'> & { attachments?: string }): void {
   db.orm.insert(mailOutbox).values(row).run();
 }
 

@@ -42,6 +42,10 @@ export const campaignTotals = sqliteTable(
     matched: integer('matched').notNull().default(0),
     donorCount: integer('donor_count').notNull().default(0),
     giftCount: integer('gift_count').notNull().default(0),
+    /** Ticket revenue net of refunds (campaign currency); `raised` counts gifts only. */
+    tickets: integer('tickets').notNull().default(0),
+    /** Raffle proceeds net of refunds (campaign currency). */
+    raffles: integer('raffles').notNull().default(0),
   },
   (t) => [
     check('totals_raised_nonneg', sql`${t.raised} >= 0`),
@@ -212,7 +216,8 @@ export const matchAllocations = sqliteTable(
   ],
 );
 
-export const ledgerKinds = ['gift', 'refund', 'match'] as const;
+/** Ticket and raffle entries are negative when an order or entry is refunded or cancelled. */
+export const ledgerKinds = ['gift', 'refund', 'match', 'ticket', 'raffle'] as const;
 
 /** Append-only: rows are inserted, never updated or deleted (triggers enforce it). */
 export const ledgerEntries = sqliteTable(
@@ -225,13 +230,15 @@ export const ledgerEntries = sqliteTable(
     giftId: text('gift_id').references(() => gifts.id),
     pledgeId: text('pledge_id').references(() => matchPledges.id),
     refundId: text('refund_id').references(() => giftRefunds.id),
+    orderId: text('order_id').references(() => orders.id),
     createdAt: createdAt(),
   },
   (t) => [
     index('ledger_campaign').on(t.campaignId, t.kind),
     index('ledger_pledge').on(t.pledgeId),
+    index('ledger_order').on(t.orderId),
     check('ledger_amount_nonzero', sql`${t.amount} <> 0`),
-    check('ledger_kind_valid', sql`${t.kind} in ('gift','refund','match')`),
+    check('ledger_kind_valid', sql`${t.kind} in ('gift','refund','match','ticket','raffle')`),
   ],
 );
 
@@ -276,7 +283,9 @@ export const checkouts = sqliteTable(
   {
     id: text('id').primaryKey(),
     provider: text('provider').notNull(),
-    giftId: text('gift_id').notNull().references(() => gifts.id),
+    /** What the checkout pays for: a gift or a ticket order (exactly one). */
+    giftId: text('gift_id').references(() => gifts.id),
+    orderId: text('order_id').references(() => orders.id),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     status: text('status', { enum: ['open', 'paid', 'declined', 'expired'] }).notNull(),
@@ -284,7 +293,11 @@ export const checkouts = sqliteTable(
     createdAt: createdAt(),
     completedAt: integer('completed_at'),
   },
-  (t) => [index('checkouts_gift').on(t.giftId)],
+  (t) => [
+    index('checkouts_gift').on(t.giftId),
+    index('checkouts_order').on(t.orderId),
+    check('checkouts_one_subject', sql`(${t.giftId} is null) <> (${t.orderId} is null)`),
+  ],
 );
 
 /** Provider events already processed: the same event delivered ten times counts once. */
@@ -399,6 +412,8 @@ export const mailOutbox = sqliteTable(
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     html: text('html').notNull(),
+    /** JSON: [{filename, contentType, content (base64), cid?}] — a ticket's QR code, an event's .ics. */
+    attachments: text('attachments').notNull().default('[]'),
     /** What the message is for ("invitation", "reset"), for the console's list. */
     kind: text('kind').notNull(),
     createdAt: createdAt(),
@@ -416,3 +431,197 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+export const eventKinds = ['screening', 'seminar', 'social', 'run', 'other'] as const;
+export const eventStatuses = ['draft', 'published', 'cancelled'] as const;
+
+/** A tour: several dates, often in several cities, under one page and one feed. */
+export const eventSeries = sqliteTable(
+  'event_series',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('event_series_slug_unique').on(t.slug)],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    kind: text('kind', { enum: eventKinds }).notNull(),
+    status: text('status', { enum: eventStatuses }).notNull(),
+    /** IANA zone the event happens in; start and end are instants (UTC ms). */
+    timezone: text('timezone').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    venueName: text('venue_name'),
+    venueAddress: text('venue_address'),
+    venueCity: text('venue_city'),
+    venueCountry: text('venue_country'),
+    onlineUrl: text('online_url'),
+    seriesId: text('series_id').references(() => eventSeries.id),
+    /** Where the proceeds go; ticket revenue enters this campaign's ledger. */
+    campaignId: text('campaign_id').references(() => campaigns.id),
+    /** Currency of ticket prices. */
+    currency: text('currency').notNull(),
+    /** Seats for the whole event, across all ticket types; null = only the types' quantities. */
+    capacity: integer('capacity'),
+    /** JSON: [{name, url?}] co-hosting organisations. */
+    hosts: text('hosts').notNull().default('[]'),
+    /** JSON: [{name, bio?}]. */
+    speakers: text('speakers').notNull().default('[]'),
+    /** iCalendar SEQUENCE: bumped on every change a calendar should pick up. */
+    sequence: integer('sequence').notNull().default(0),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('events_slug_unique').on(t.slug),
+    index('events_start').on(t.status, t.startsAt),
+    index('events_series').on(t.seriesId),
+    check('events_kind_valid', sql`${t.kind} in ('screening','seminar','social','run','other')`),
+    check('events_status_valid', sql`${t.status} in ('draft','published','cancelled')`),
+    check('events_times', sql`${t.endsAt} > ${t.startsAt}`),
+    check('events_capacity_positive', sql`${t.capacity} is null or ${t.capacity} > 0`),
+  ],
+);
+
+export const ticketTypes = sqliteTable(
+  'ticket_types',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull().references(() => events.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    /** In the event's currency; 0 is a free RSVP. With `minPrice` set, the suggested price. */
+    price: integer('price').notNull(),
+    /** Pay what you want, at least this much. */
+    minPrice: integer('min_price'),
+    quantity: integer('quantity').notNull(),
+    salesStart: integer('sales_start'),
+    salesEnd: integer('sales_end'),
+    minPerOrder: integer('min_per_order').notNull().default(1),
+    maxPerOrder: integer('max_per_order').notNull().default(10),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ticket_types_event').on(t.eventId),
+    check('ticket_types_price_nonneg', sql`${t.price} >= 0`),
+    check('ticket_types_min_price', sql`${t.minPrice} is null or (${t.minPrice} >= 0 and ${t.minPrice} <= ${t.price})`),
+    check('ticket_types_quantity_positive', sql`${t.quantity} > 0`),
+    check('ticket_types_order_limits', sql`${t.minPerOrder} >= 1 and ${t.maxPerOrder} >= ${t.minPerOrder}`),
+  ],
+);
+
+export const orderStatuses = ['pending', 'paid', 'expired', 'failed', 'cancelled', 'refunded', 'partially_refunded'] as const;
+
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull().references(() => events.id),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    /** online (guest checkout) or door (cash at the event, entered by an organizer). */
+    source: text('source', { enum: ['online', 'door'] }).notNull(),
+    method: text('method').notNull(),
+    buyerName: text('buyer_name').notNull(),
+    buyerEmail: text('buyer_email'),
+    currency: text('currency').notNull(),
+    /** The tickets' price, in the event currency. */
+    ticketsTotal: integer('tickets_total').notNull(),
+    /** A donation added to the order; it becomes a gift to the event's campaign. */
+    donation: integer('donation').notNull().default(0),
+    donationGiftId: text('donation_gift_id').references(() => gifts.id),
+    /** Ticket revenue in the campaign currency, frozen when paid. */
+    campaignAmount: integer('campaign_amount'),
+    rate: text('rate'),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    refundedCampaignAmount: integer('refunded_campaign_amount').notNull().default(0),
+    /** Seats are held until then while pending. */
+    expiresAt: integer('expires_at'),
+    paidAt: integer('paid_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('orders_event_status').on(t.eventId, t.status, t.expiresAt),
+    index('orders_pending_expiry').on(t.status, t.expiresAt),
+    check('orders_totals_nonneg', sql`${t.ticketsTotal} >= 0 and ${t.donation} >= 0`),
+    check('orders_refund_bounds', sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.ticketsTotal}`),
+    check(
+      'orders_status_valid',
+      sql`${t.status} in ('pending','paid','expired','failed','cancelled','refunded','partially_refunded')`,
+    ),
+  ],
+);
+
+export const orderItems = sqliteTable(
+  'order_items',
+  {
+    orderId: text('order_id').notNull().references(() => orders.id),
+    ticketTypeId: text('ticket_type_id').notNull().references(() => ticketTypes.id),
+    quantity: integer('quantity').notNull(),
+    unitPrice: integer('unit_price').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.ticketTypeId] }),
+    index('order_items_type').on(t.ticketTypeId),
+    check('order_items_quantity_positive', sql`${t.quantity} > 0`),
+    check('order_items_price_nonneg', sql`${t.unitPrice} >= 0`),
+  ],
+);
+
+/** One seat: an unguessable code (shown as a QR code) that can be checked in once. */
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    orderId: text('order_id').notNull().references(() => orders.id),
+    ticketTypeId: text('ticket_type_id').notNull().references(() => ticketTypes.id),
+    eventId: text('event_id').notNull().references(() => events.id),
+    status: text('status', { enum: ['valid', 'void'] }).notNull(),
+    checkedInAt: integer('checked_in_at'),
+    checkedInBy: text('checked_in_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('tickets_code_unique').on(t.code),
+    index('tickets_order').on(t.orderId),
+    index('tickets_event').on(t.eventId),
+  ],
+);
+
+/** People waiting for a sold-out event; freed seats are offered in order. */
+export const waitlist = sqliteTable(
+  'waitlist',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull().references(() => events.id),
+    ticketTypeId: text('ticket_type_id').references(() => ticketTypes.id),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    quantity: integer('quantity').notNull(),
+    status: text('status', { enum: ['waiting', 'offered', 'claimed', 'lapsed', 'left'] }).notNull(),
+    /** SHA-256 of the claim link's token while an offer is open. */
+    offerTokenHash: text('offer_token_hash'),
+    offerExpiresAt: integer('offer_expires_at'),
+    /** The order a claim created, holding the offered seats. */
+    orderId: text('order_id').references(() => orders.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('waitlist_event').on(t.eventId, t.status, t.createdAt),
+    uniqueIndex('waitlist_offer_token').on(t.offerTokenHash),
+    check('waitlist_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);

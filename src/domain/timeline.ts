@@ -3,7 +3,8 @@
 // ledger movements. Pure: day boundaries come from Intl and the time zone
 // database that ships with Node, with no date library; amounts stay integers.
 
-export type MovementKind = 'gift' | 'refund' | 'match';
+/** Everything but a match counts as raised: gifts, refunds, ticket and raffle revenue. */
+export type MovementKind = 'gift' | 'refund' | 'match' | 'ticket' | 'raffle';
 
 /**
  * A ledger entry as the timeline needs it. Amounts are in minor units and

@@ -23,6 +23,13 @@ interface Log {
 
 const leaseMs = 60_000;
 
+interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+  cid?: string;
+}
+
 export function createMailer(db: Database, config: Config, now: () => number, log: Log): Mailer {
   if (!config.smtpUrl) {
     return { sends: false, kick: () => undefined, flush: async () => 0, close: () => undefined };
@@ -38,7 +45,13 @@ export function createMailer(db: Database, config: Config, now: () => number, lo
       if (batch.length === 0) return sent;
       for (const m of batch) {
         try {
-          await transport.sendMail({ from: config.mailFrom, to: m.toAddress, subject: m.subject, text: m.text, html: m.html });
+          const attachments = (JSON.parse(m.attachments) as StoredAttachment[]).map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: Buffer.from(a.content, 'base64'),
+            ...(a.cid && { cid: a.cid }),
+          }));
+          await transport.sendMail({ from: config.mailFrom, to: m.toAddress, subject: m.subject, text: m.text, html: m.html, attachments });
           await db.write(() => markMailSent(db, m.id, now()));
           sent += 1;
         } catch (err) {

@@ -24,7 +24,7 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
     }
     const applied = claimPaymentEvent(s.db, event.provider, event.eventId, event.outcome, now);
     if (applied) applyOutcome(s, checkout, event, now);
-    const gift = findGift(s.db, checkout.giftId);
+    const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
     const after = findCheckout(s.db, checkout.id);
     if (!gift || !after) throw new Error('checkout lost its gift');
     return { applied, checkout: after, gift };
@@ -32,7 +32,7 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
 }
 
 function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, now: number): void {
-  const gift = findGift(s.db, checkout.giftId);
+  const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
   if (!gift) throw new Error(`checkout ${checkout.id} has no gift`);
   switch (event.outcome) {
     case 'completed':
@@ -68,7 +68,7 @@ export interface CheckoutView {
 
 export function getCheckout(s: Services, id: string): CheckoutView {
   const checkout = findCheckout(s.db, id);
-  const gift = checkout && findGift(s.db, checkout.giftId);
+  const gift = checkout?.giftId ? findGift(s.db, checkout.giftId) : undefined;
   const campaign = gift && findCampaignById(s.db, gift.campaignId);
   if (!checkout || !gift || !campaign) throw new DomainError('not_found', 'There is no such checkout.');
   return {

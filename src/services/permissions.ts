@@ -2,12 +2,13 @@
 // admins everything; organizers the campaigns they created or were assigned
 // to; sponsors their own pledges. Donors have no accounts.
 import { campaignsOfOrganizer, findCampaignById, findCampaignBySlug, isOrganizerOf, listCampaigns, type CampaignRow } from '../db/campaigns.ts';
+import { findEventBySlug, type EventRow } from '../db/events.ts';
 import { findGift } from '../db/gifts.ts';
 import { findPledge } from '../db/pledges.ts';
 import type { UserRow } from '../db/users.ts';
 import type { Services } from './context.ts';
 
-export type Ownership = 'campaign' | 'pledge' | 'gift';
+export type Ownership = 'campaign' | 'pledge' | 'gift' | 'event';
 
 function managesCampaign(s: Services, user: UserRow, campaignId: string): boolean {
   if (user.role === 'admin') return true;
@@ -29,6 +30,10 @@ export function mayAccess(s: Services, user: UserRow, kind: Ownership, key: stri
       const g = findGift(s.db, key);
       return !g || managesCampaign(s, user, g.campaignId);
     }
+    case 'event': {
+      const e = findEventBySlug(s.db, key);
+      return !e || managesEvent(s, user, e);
+    }
     case 'pledge': {
       const p = findPledge(s.db, key);
       if (!p) return true;
@@ -36,6 +41,13 @@ export function mayAccess(s: Services, user: UserRow, kind: Ownership, key: stri
       return managesCampaign(s, user, p.campaignId);
     }
   }
+}
+
+/** Organizers run the events they created and those raising money for their campaigns. */
+export function managesEvent(s: Services, user: UserRow, event: Pick<EventRow, 'createdBy' | 'campaignId'>): boolean {
+  if (user.role === 'admin') return true;
+  if (user.role !== 'organizer') return false;
+  return event.createdBy === user.id || (event.campaignId !== null && isOrganizerOf(s.db, event.campaignId, user.id));
 }
 
 /** The campaigns a user runs: all for an admin, assigned ones for an organizer. */

@@ -1,6 +1,6 @@
 // Authorization in one place. Every route under /admin, /sponsor, /account and
 // /api/v1 declares `config.access`: 'public', or the roles allowed plus an
-// ownership rule (the campaign in `:slug`, or the pledge or gift in `:id`).
+// ownership rule (the campaign or event in `:slug`, or the pledge or gift in `:id`).
 // This hook enforces it before the body is even parsed; a route that forgets
 // to declare a rule stops the app from starting.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
@@ -38,11 +38,12 @@ const refusals: Record<Ownership, (role: Role) => string> = {
   campaign: (role) => `You (${role}) are not assigned to this campaign; an administrator can assign you.`,
   pledge: (role) => `This pledge is not yours: it belongs to another sponsor or campaign (you are ${role}).`,
   gift: (role) => `This gift belongs to a campaign you (${role}) are not assigned to.`,
+  event: (role) => `You (${role}) did not create this event and are not assigned to its campaign.`,
 };
 
 function paramOf(req: FastifyRequest, owns: Ownership): string | undefined {
   const params = req.params as Record<string, string | undefined>;
-  return owns === 'campaign' ? params.slug : params.id;
+  return owns === 'campaign' || owns === 'event' ? params.slug : params.id;
 }
 
 function gate(app: FastifyInstance, rule: Exclude<Access, 'public'>): onRequestHookHandler {

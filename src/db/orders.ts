@@ -1,0 +1,98 @@
+// Ticket orders, their items and tickets, seat counts, and the waiting list.
+import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Database } from './connection.ts';
+import { prepared } from './prepared.ts';
+import { orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderInsert = typeof orders.$inferInsert;
+export type OrderStatus = OrderRow['status'];
+export type OrderItemRow = typeof orderItems.$inferSelect;
+export type TicketRow = typeof tickets.$inferSelect;
+export type WaitlistRow = typeof waitlist.$inferSelect;
+
+/** Orders whose seats count as taken: paid, or pending and still inside their hold. */
+const holding = (now: unknown) =>
+  or(
+    inArray(orders.status, ['paid', 'partially_refunded']),
+    and(eq(orders.status, 'pending'), gt(orders.expiresAt, sql`${now}`)),
+  );
+
+const takenByType = prepared((db) =>
+  db.orm
+    .select({ ticketTypeId: orderItems.ticketTypeId, taken: sql<number>`sum(${orderItems.quantity})` })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .where(and(eq(orders.eventId, sql.placeholder('eventId')), holding(sql.placeholder('now'))))
+    .groupBy(orderItems.ticketTypeId)
+    .prepare(),
+);
+
+/** Seats taken per ticket type of an event at `now` (paid plus unexpired holds). */
+export function seatsTaken(db: Database, eventId: string, now: number): Map<string, number> {
+  return new Map(takenByType(db).all({ eventId, now }).map((r) => [r.ticketTypeId, Number(r.taken)]));
+}
+
+/** Sold seats per ticket type (paid orders only), for the public "sold" figure. */
+export function seatsSold(db: Database, eventId: string): Map<string, number> {
+  const rows = db.orm
+    .select({ ticketTypeId: orderItems.ticketTypeId, sold: sql<number>`sum(${orderItems.quantity})` })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .where(and(eq(orders.eventId, eventId), inArray(orders.status, ['paid', 'partially_refunded'])))
+    .groupBy(orderItems.ticketTypeId)
+    .all();
+  return new Map(rows.map((r) => [r.ticketTypeId, Number(r.sold)]));
+}
+
+export function insertOrder(db: Database, row: OrderInsert, items: readonly OrderItemRow[]): void {
+  db.orm.insert(orders).values(row).run();
+  if (items.length > 0) db.orm.insert(orderItems).values([...items]).run();
+}
+
+export function findOrder(db: Database, id: string): OrderRow | undefined {
+  return db.orm.select().from(orders).where(eq(orders.id, id)).get();
+}
+
+export function updateOrder(db: Database, id: string, patch: Partial<OrderInsert>): void {
+  db.orm.update(orders).set(patch).where(eq(orders.id, id)).run();
+}
+
+export function itemsOfOrder(db: Database, orderId: string): (OrderItemRow & { name: string })[] {
+  return db.orm
+    .select({ item: orderItems, name: ticketTypes.name })
+    .from(orderItems)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, orderItems.ticketTypeId))
+    .where(eq(orderItems.orderId, orderId))
+    .orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt))
+    .all()
+    .map((r) => ({ ...r.item, name: r.name }));
+}
+
+export function pendingOrdersExpiredBy(db: Database, now: number): OrderRow[] {
+  return db.orm
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, 'pending'), lt(orders.expiresAt, now + 1)))
+    .all();
+}
+
+export function insertTickets(db: Database, rows: readonly TicketRow[]): void {
+  if (rows.length > 0) db.orm.insert(tickets).values([...rows]).run();
+}
+
+export function ticketsOfOrder(db: Database, orderId: string): TicketRow[] {
+  return db.orm.select().from(tickets).where(eq(tickets.orderId, orderId)).orderBy(asc(tickets.createdAt), asc(tickets.id)).all();
+}
+
+export function findTicketByCode(db: Database, code: string): TicketRow | undefined {
+  return db.orm.select().from(tickets).where(eq(tickets.code, code)).get();
+}
+
+export function updateTicket(db: Database, id: string, patch: Partial<TicketRow>): void {
+  db.orm.update(tickets).set(patch).where(eq(tickets.id, id)).run();
+}
+
+export function voidTicketsOfOrder(db: Database, orderId: string): void {
+  db.orm.update(tickets).set({ status: 'void' }).where(eq(tickets.orderId, orderId)).run();
+}
