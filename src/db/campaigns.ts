@@ -66,6 +66,8 @@ export interface TotalsDelta {
   matched?: number;
   donorCount?: number;
   giftCount?: number;
+  tickets?: number;
+  raffles?: number;
 }
 
 const addTotals = prepared((db) =>
@@ -76,6 +78,8 @@ const addTotals = prepared((db) =>
       matched: sql`${campaignTotals.matched} + ${sql.placeholder('matched')}`,
       donorCount: sql`${campaignTotals.donorCount} + ${sql.placeholder('donorCount')}`,
       giftCount: sql`${campaignTotals.giftCount} + ${sql.placeholder('giftCount')}`,
+      tickets: sql`${campaignTotals.tickets} + ${sql.placeholder('tickets')}`,
+      raffles: sql`${campaignTotals.raffles} + ${sql.placeholder('raffles')}`,
     })
     .where(eq(campaignTotals.campaignId, sql.placeholder('id')))
     .prepare(),
@@ -83,13 +87,15 @@ const addTotals = prepared((db) =>
 
 /** Called only inside the transaction that writes the matching ledger entries. */
 export function addToTotals(db: Database, campaignId: string, d: TotalsDelta): void {
-  if (!d.raised && !d.matched && !d.donorCount && !d.giftCount) return;
+  if (!d.raised && !d.matched && !d.donorCount && !d.giftCount && !d.tickets && !d.raffles) return;
   addTotals(db).run({
     id: campaignId,
     raised: d.raised ?? 0,
     matched: d.matched ?? 0,
     donorCount: d.donorCount ?? 0,
     giftCount: d.giftCount ?? 0,
+    tickets: d.tickets ?? 0,
+    raffles: d.raffles ?? 0,
   });
 }
 

@@ -14,6 +14,7 @@ export interface LedgerInsert {
   giftId?: string | null;
   pledgeId?: string | null;
   refundId?: string | null;
+  orderId?: string | null;
   createdAt: number;
 }
 
@@ -27,6 +28,7 @@ const insertEntry = prepared((db) =>
       giftId: sql.placeholder('giftId'),
       pledgeId: sql.placeholder('pledgeId'),
       refundId: sql.placeholder('refundId'),
+      orderId: sql.placeholder('orderId'),
       createdAt: sql.placeholder('createdAt'),
     })
     .prepare(),
@@ -35,13 +37,15 @@ const insertEntry = prepared((db) =>
 /** A zero amount moves nothing and leaves no entry. */
 export function appendLedger(db: Database, entry: LedgerInsert): void {
   if (entry.amount === 0) return;
-  insertEntry(db).run({ giftId: null, pledgeId: null, refundId: null, ...entry });
+  insertEntry(db).run({ giftId: null, pledgeId: null, refundId: null, orderId: null, ...entry });
 }
 
 export interface LedgerSums {
   gifts: number;
   refunds: number;
   matched: number;
+  tickets: number;
+  raffles: number;
 }
 
 export function ledgerSums(db: Database, campaignId: string): LedgerSums {
@@ -52,7 +56,13 @@ export function ledgerSums(db: Database, campaignId: string): LedgerSums {
     .groupBy(ledgerEntries.kind)
     .all();
   const by = new Map(rows.map((r) => [r.kind, r.total]));
-  return { gifts: by.get('gift') ?? 0, refunds: by.get('refund') ?? 0, matched: by.get('match') ?? 0 };
+  return {
+    gifts: by.get('gift') ?? 0,
+    refunds: by.get('refund') ?? 0,
+    matched: by.get('match') ?? 0,
+    tickets: by.get('ticket') ?? 0,
+    raffles: by.get('raffle') ?? 0,
+  };
 }
 
 /** Match entries summed per (gift, pledge): must equal the allocation table. */

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared } from './prepared.ts';
-import { orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
+import { ledgerEntries, orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderInsert = typeof orders.$inferInsert;
@@ -95,4 +95,19 @@ export function updateTicket(db: Database, id: string, patch: Partial<TicketRow>
 
 export function voidTicketsOfOrder(db: Database, orderId: string): void {
   db.orm.update(tickets).set({ status: 'void' }).where(eq(tickets.orderId, orderId)).run();
+}
+
+/**
+ * Ticket revenue net of refunds, recomputed from the orders whose revenue
+ * entered this campaign's ledger (campaign currency).
+ */
+export function ticketRevenueOfCampaign(db: Database, campaignId: string): number {
+  const row = db.orm
+    .select({ total: sql<number>`coalesce(sum(${orders.campaignAmount} - ${orders.refundedCampaignAmount}), 0)` })
+    .from(orders)
+    .where(
+      sql`${orders.id} in (select ${ledgerEntries.orderId} from ${ledgerEntries} where ${ledgerEntries.campaignId} = ${campaignId} and ${ledgerEntries.kind} = 'ticket')`,
+    )
+    .get();
+  return Number(row?.total ?? 0);
 }

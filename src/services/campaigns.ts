@@ -175,7 +175,9 @@ export interface Supporter {
 export interface CampaignProgress {
   campaign: CampaignRow;
   goal: Money;
+  /** Everything raised: gifts, ticket revenue and raffle proceeds, net of refunds. */
   raised: Money;
+  breakdown: { gifts: Money; tickets: Money; raffles: Money };
   matched: Money;
   total: Money;
   donorCount: number;
@@ -240,7 +242,9 @@ export function campaignProgress(s: Services, campaign: CampaignRow): CampaignPr
   const t = readTotals(s.db, campaign.id);
   const c = campaign.currency;
   const now = s.now();
-  const total = t.raised + t.matched;
+  // Raised counts every kind of money in; matching and challenges look at gifts only.
+  const raised = t.raised + t.tickets + t.raffles;
+  const total = raised + t.matched;
   const all = pledgesOfCampaign(s.db, campaign.id);
   const shown = all.filter((p) => p.status !== 'proposed' && p.status !== 'declined');
   const statuses = shown.map((p) => pledgeStatus(p, t.raised, t.donorCount, now));
@@ -254,7 +258,8 @@ export function campaignProgress(s: Services, campaign: CampaignRow): CampaignPr
   return {
     campaign,
     goal: money(campaign.goal, c),
-    raised: money(t.raised, c),
+    raised: money(raised, c),
+    breakdown: { gifts: money(t.raised, c), tickets: money(t.tickets, c), raffles: money(t.raffles, c) },
     matched: money(t.matched, c),
     total: money(total, c),
     donorCount: t.donorCount,

@@ -4,6 +4,7 @@ import { replay } from '../domain/matching.ts';
 import { listCampaigns, readTotals } from '../db/campaigns.ts';
 import { giftCounts, succeededGiftsInOrder } from '../db/gifts.ts';
 import { ledgerMatchByGiftAndPledge, ledgerSums } from '../db/ledger.ts';
+import { ticketRevenueOfCampaign } from '../db/orders.ts';
 import { allocationsOfCampaign, pledgesOfCampaign } from '../db/pledges.ts';
 import type { Services } from './context.ts';
 import { toGiftForMatching, toPledgeTerms } from './matching.ts';
@@ -24,6 +25,9 @@ export async function verifyAll(s: Services): Promise<VerifyReport> {
     const sums = ledgerSums(s.db, c.id);
     say('raised', totals.raised, sums.gifts + sums.refunds);
     say('matched', totals.matched, sums.matched);
+    say('tickets', totals.tickets, sums.tickets);
+    say('tickets (from orders)', totals.tickets, ticketRevenueOfCampaign(s.db, c.id));
+    say('raffles', totals.raffles, sums.raffles);
 
     const gifts = succeededGiftsInOrder(s.db, c.id);
     const counting = gifts.filter(giftCounts);

@@ -30,6 +30,7 @@ export function campaignJson(p: CampaignProgress, baseUrl: string) {
     currency: c.currency,
     goal: p.goal,
     raised: p.raised,
+    breakdown: p.breakdown,
     matched: p.matched,
     total: p.total,
     donorCount: p.donorCount,
