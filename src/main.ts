@@ -11,7 +11,7 @@ try {
   const db = openDatabase(config.databasePath);
   const s = createServices({ db, config });
   const setup = await firstAdminSetupLink(s);
-  s.mailer.close();
+  await s.mailer.close();
   db.close();
   await serve(config, (url) => {
     console.log(`Lantern is running at ${url}`);

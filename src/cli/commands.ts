@@ -6,6 +6,7 @@ import { demo } from './demo.ts';
 import { migrateCommand } from './migrate.ts';
 import { tokenCreate } from './token-create.ts';
 import { userCreate } from './user-create.ts';
+import { userResetLink } from './user-reset-link.ts';
 import { verify } from './verify.ts';
 
 export type Command = (config: Config, args: string[]) => Promise<number>;
@@ -14,6 +15,7 @@ export const commands: Record<string, Command> = {
   migrate: migrateCommand,
   demo,
   'user create': userCreate,
+  'user reset-link': userResetLink,
   'token create': tokenCreate,
   verify,
   backup,

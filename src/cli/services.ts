@@ -14,7 +14,7 @@ export async function withServices<T>(config: Config, fn: (s: Services) => Promi
     await s.mailer.flush();
     return result;
   } finally {
-    s.mailer.close();
+    await s.mailer.close();
     db.close();
   }
 }

@@ -42,9 +42,18 @@ export function claimUnsentMail(db: Database, now: number, leaseMs: number, limi
   );
 }
 
-export function markMailSent(db: Database, id: string, at: number): void {
-  db.orm.update(mailOutbox).set({ sentAt: at, claimedUntil: null, lastError: null }).where(eq(mailOutbox.id, id)).run();
+/**
+ * Marks a message sent. A message carrying a one-time link (an invitation, a
+ * password reset) loses its body once sent: the outbox must not keep a live
+ * key to an account for every admin and every backup to read.
+ */
+export function markMailSent(db: Database, id: string, at: number, redact: boolean): void {
+  const body = redact ? { text: '(Sent. The one-time link it carried is not kept.)', html: '<p>(Sent. The one-time link it carried is not kept.)</p>' } : {};
+  db.orm.update(mailOutbox).set({ sentAt: at, claimedUntil: null, lastError: null, ...body }).where(eq(mailOutbox.id, id)).run();
 }
+
+/** Kinds of mail that carry a one-time link. */
+export const mailWithLinks: ReadonlySet<string> = new Set(['invitation', 'reset']);
 
 /** Records a failed attempt; the message is not tried again before `retryAt`. */
 export function markMailFailed(db: Database, id: string, error: string, retryAt: number): void {

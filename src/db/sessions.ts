@@ -99,11 +99,20 @@ export function revokeOpenLinks(db: Database, kind: AuthLinkKind, at: number, em
     .run();
 }
 
-export function revokeAuthLinkById(db: Database, id: string, at: number): number {
+export function revokeAuthLinkById(db: Database, id: string, kind: AuthLinkKind, at: number): number {
   return db.orm
     .update(authLinks)
     .set({ revokedAt: at })
-    .where(and(eq(authLinks.id, id), isNull(authLinks.usedAt), isNull(authLinks.revokedAt)))
+    .where(and(eq(authLinks.id, id), eq(authLinks.kind, kind), isNull(authLinks.usedAt), isNull(authLinks.revokedAt)))
+    .run().changes;
+}
+
+/** Withdraws the open invitations a user sent (when they are disabled or stop being an admin). */
+export function revokeInvitationsBy(db: Database, userId: string, at: number): number {
+  return db.orm
+    .update(authLinks)
+    .set({ revokedAt: at })
+    .where(and(eq(authLinks.kind, 'invitation'), eq(authLinks.createdBy, userId), isNull(authLinks.usedAt), isNull(authLinks.revokedAt)))
     .run().changes;
 }
 

@@ -82,3 +82,12 @@ export function revokeToken(db: Database, id: string, at: number): number {
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
     .run().changes;
 }
+
+/** Revokes every live API token of a user; returns how many there were. */
+export function revokeTokensOfUser(db: Database, userId: string, at: number): number {
+  return db.orm
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .run().changes;
+}

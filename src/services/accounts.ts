@@ -11,6 +11,7 @@ import {
   markAuthLinkUsed,
   openInvitations,
   revokeAuthLinkById,
+  revokeInvitationsBy,
   revokeOpenLinks,
   revokeSessionsOfUser,
   type AuthLinkKind,
@@ -23,6 +24,7 @@ import {
   findUserById,
   insertUser,
   revokeToken,
+  revokeTokensOfUser,
   updateUser,
   type Role,
   type UserRow,
@@ -125,7 +127,7 @@ export async function invite(s: Services, actor: Actor, input: InvitationInput):
 
 export async function withdrawInvitation(s: Services, actor: Actor, id: string): Promise<void> {
   await s.db.write(() => {
-    if (revokeAuthLinkById(s.db, id, s.now()) === 0) throw new DomainError('not_found', 'This invitation is no longer open.');
+    if (revokeAuthLinkById(s.db, id, 'invitation', s.now()) === 0) throw new DomainError('not_found', 'This invitation is no longer open.');
     audit(s, actor, 'user.invite_withdraw', { type: 'auth_link', id }, null, null);
   });
 }
@@ -197,6 +199,23 @@ export async function requestPasswordReset(s: Services, email: string, ip: strin
   if (queued) s.mailer.kick();
 }
 
+/**
+ * A reset link for someone with access to the server (the CLI), for an
+ * install without a mail server. Nothing is e-mailed; the link is returned.
+ */
+export async function resetLinkFor(s: Services, actor: Actor, email: string): Promise<string> {
+  const address = normaliseEmail(email);
+  return s.db.write(() => {
+    const user = findUserByEmail(s.db, address);
+    if (!user) throw new DomainError('not_found', `There is no user with the e-mail ${address}.`);
+    if (user.disabledAt !== null) throw new DomainError('invalid_state', 'This account is disabled; enable it first.');
+    revokeOpenLinks(s.db, 'reset', s.now(), address);
+    const { token } = newLink(s, 'reset', { email: address, userId: user.id, createdBy: actor.userId });
+    audit(s, actor, 'password.reset_link', { type: 'user', id: user.id }, null, { by: actor.label });
+    return linkUrl(s, 'reset', token);
+  });
+}
+
 /** Sets a new password from a reset link; every session of the account ends. */
 export async function resetPassword(s: Services, token: string, password: string, ip: string | null): Promise<UserRow> {
   openLink(s, 'reset', token);
@@ -208,9 +227,13 @@ export async function resetPassword(s: Services, token: string, password: string
     if (!user || user.disabledAt !== null) throw new DomainError('invalid_state', 'This account can no longer be used.');
     updateUser(s.db, user.id, { passwordHash, failedLogins: 0, lockedUntil: null });
     markAuthLinkUsed(s.db, link.tokenHash, s.now());
+    // A reset is how an account is taken back: nothing issued before it keeps working.
     const ended = revokeSessionsOfUser(s.db, user.id, s.now());
+    const tokens = revokeTokensOfUser(s.db, user.id, s.now());
+    revokeOpenLinks(s.db, 'reset', s.now(), user.email);
     audit(s, { userId: user.id, label: user.email, role: user.role, ip }, 'password.reset', { type: 'user', id: user.id }, null, {
       sessionsEnded: ended,
+      tokensRevoked: tokens,
     });
     return user;
   });
@@ -221,6 +244,14 @@ export async function changePassword(s: Services, actor: Actor, current: string,
   const user = actor.userId ? findUserById(s.db, actor.userId) : undefined;
   if (!user) throw new DomainError('unauthorized', 'Log in first.');
   if (!user.passwordHash || !(await argon2.verify(user.passwordHash, current).catch(() => false))) {
+    // A session in the wrong hands must not guess the password at leisure: it counts like a failed login.
+    await s.db.write(() => {
+      const fresh = findUserById(s.db, user.id) ?? user;
+      const failed = fresh.failedLogins + 1;
+      const lock = failed >= s.config.lockout.attempts;
+      updateUser(s.db, user.id, lock ? { failedLogins: 0, lockedUntil: s.now() + s.config.lockout.minutes * 60_000 } : { failedLogins: failed });
+      audit(s, actor, 'password.change_failure', { type: 'user', id: user.id }, null, { failedInARow: failed, locked: lock });
+    });
     throw ValidationError.field('current', 'This is not your current password');
   }
   checkPassword(next);
@@ -228,6 +259,7 @@ export async function changePassword(s: Services, actor: Actor, current: string,
   await s.db.write(() => {
     updateUser(s.db, user.id, { passwordHash });
     const ended = revokeSessionsOfUser(s.db, user.id, s.now(), hashToken(currentSessionToken));
+    revokeOpenLinks(s.db, 'reset', s.now(), user.email);
     audit(s, actor, 'password.change', { type: 'user', id: user.id }, null, { sessionsEnded: ended });
   });
 }
@@ -270,12 +302,14 @@ export async function changeRole(s: Services, actor: Actor, userId: string, role
     const before = findUserById(s.db, userId);
     if (!before) throw new DomainError('not_found', 'There is no such user.');
     if (before.role === role) return before;
-    if (before.role === 'admin' && countAdmins(s.db) <= 1) {
+    if (before.role === 'admin' && before.disabledAt === null && countAdmins(s.db) <= 1) {
       throw new DomainError('invalid_state', 'This is the last administrator: make someone else an administrator first.');
     }
     updateUser(s.db, userId, { role });
-    // Pages already open under the old role must not keep its powers.
+    // Pages already open under the old role must not keep its powers, nor
+    // invitations that a former admin sent.
     revokeSessionsOfUser(s.db, userId, s.now());
+    if (before.role === 'admin') revokeInvitationsBy(s.db, userId, s.now());
     audit(s, actor, 'user.role', { type: 'user', id: userId }, { role: before.role }, { role });
     return { ...before, role };
   });
@@ -291,7 +325,11 @@ export async function setDisabled(s: Services, actor: Actor, userId: string, dis
     }
     const disabledAt = disabled ? (before.disabledAt ?? s.now()) : null;
     updateUser(s.db, userId, { disabledAt, ...(!disabled && { failedLogins: 0, lockedUntil: null }) });
-    if (disabled) revokeSessionsOfUser(s.db, userId, s.now());
+    if (disabled) {
+      revokeSessionsOfUser(s.db, userId, s.now());
+      revokeTokensOfUser(s.db, userId, s.now());
+      revokeInvitationsBy(s.db, userId, s.now());
+    }
     audit(s, actor, disabled ? 'user.disable' : 'user.enable', { type: 'user', id: userId }, { disabled: before.disabledAt !== null }, { disabled });
     return { ...before, disabledAt };
   });

@@ -15,7 +15,7 @@ import {
   touchSession,
   type SessionRow,
 } from '../db/sessions.ts';
-import { findUserByEmail, updateUser, type UserRow } from '../db/users.ts';
+import { findUserByEmail, revokeTokensOfUser, updateUser, type UserRow } from '../db/users.ts';
 import { audit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 import { hashToken } from './users.ts';
@@ -43,10 +43,16 @@ export interface LoggedIn {
   maxAgeMs: number;
 }
 
-const badCredentials = 'The e-mail address or the password is not right.';
+// One answer for an unknown address, a wrong password and a locked account,
+// so the login form does not tell who has an account here.
+function badCredentials(s: Services): string {
+  const { attempts, minutes } = s.config.lockout;
+  return `The e-mail address or the password is not right. After ${attempts} wrong passwords in a row an account is locked for ${minutes} minutes; resetting the password unlocks it.`;
+}
 
 export async function login(s: Services, email: string, password: string, meta: LoginMeta): Promise<LoggedIn> {
-  const address = email.trim().toLowerCase();
+  // Whatever is typed ends up in the audit log: keep it to an address's length.
+  const address = email.trim().toLowerCase().slice(0, 254);
   const user = address ? findUserByEmail(s.db, address) : undefined;
   const hash = user?.passwordHash ?? (await timingDummy());
   const ok = (await argon2.verify(hash, password).catch(() => false)) && user?.passwordHash != null;
@@ -55,11 +61,7 @@ export async function login(s: Services, email: string, password: string, meta: 
 
   if (user && user.lockedUntil !== null && user.lockedUntil > now) {
     await s.db.write(() => audit(s, actor, 'login.failure', { type: 'user', id: user.id }, null, { reason: 'locked' }));
-    const minutes = Math.ceil((user.lockedUntil - now) / 60_000);
-    throw new DomainError(
-      'unauthorized',
-      `Too many wrong passwords: this account is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}. You can also reset your password.`,
-    );
+    throw new DomainError('unauthorized', badCredentials(s));
   }
   if (!user || !ok) {
     await s.db.write(() => {
@@ -76,7 +78,7 @@ export async function login(s: Services, email: string, password: string, meta: 
         failedInARow: failed,
       });
     });
-    throw new DomainError('unauthorized', badCredentials);
+    throw new DomainError('unauthorized', badCredentials(s));
   }
   if (user.disabledAt !== null) {
     await s.db.write(() => audit(s, actor, 'login.failure', { type: 'user', id: user.id }, null, { reason: 'disabled' }));
@@ -106,7 +108,10 @@ export async function login(s: Services, email: string, password: string, meta: 
  * The user behind a session token, or undefined when it is unknown, revoked,
  * expired or its user is disabled. A session in use is extended (sliding expiry).
  */
-export function userForSession(s: Services, token: string): { user: UserRow; session: SessionRow } | undefined {
+export function userForSession(
+  s: Services,
+  token: string,
+): { user: UserRow; session: SessionRow; extendedUntil: number | null } | undefined {
   const tokenHash = hashToken(token);
   const found = findSessionByTokenHash(s.db, tokenHash);
   const now = s.now();
@@ -117,8 +122,9 @@ export function userForSession(s: Services, token: string): { user: UserRow; ses
     const expiresAt = now + s.config.sessionDays * day;
     // Best effort: a lost extension only means the session ends a little earlier.
     s.db.write(() => touchSession(s.db, tokenHash, now, expiresAt)).catch(() => undefined);
+    return { ...found, extendedUntil: expiresAt };
   }
-  return found;
+  return { ...found, extendedUntil: null };
 }
 
 export async function logout(s: Services, actor: Actor, token: string): Promise<void> {
@@ -128,11 +134,16 @@ export async function logout(s: Services, actor: Actor, token: string): Promise<
   });
 }
 
-/** Ends every session of the user (all browsers, all devices). */
+/**
+ * Ends every session of the user (all browsers, all devices) and revokes
+ * their API tokens: it is what someone does who fears their account is used
+ * by someone else.
+ */
 export async function logoutEverywhere(s: Services, actor: Actor, userId: string): Promise<number> {
   return s.db.write(() => {
     const n = revokeSessionsOfUser(s.db, userId, s.now());
-    audit(s, actor, 'logout.everywhere', { type: 'user', id: userId }, null, { sessions: n });
+    const tokens = revokeTokensOfUser(s.db, userId, s.now());
+    audit(s, actor, 'logout.everywhere', { type: 'user', id: userId }, null, { sessions: n, tokens });
     return n;
   });
 }

@@ -59,9 +59,14 @@ export function serviceErrors(err: unknown, rename: Record<string, string> = {})
   throw err;
 }
 
-/** A local path to return to after login; anything else (another site) is ignored. */
+/**
+ * A local path to return to after login; anything else is ignored. Only
+ * printable ASCII without a backslash, starting with one slash: browsers drop
+ * tabs and newlines and read `\` as `/`, so `/\t/evil.example` or
+ * `/\\evil.example` would leave the site.
+ */
 export function safeNext(next: unknown, fallback: string): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
+  return typeof next === 'string' && /^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) ? next : fallback;
 }
 
 /**

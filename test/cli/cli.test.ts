@@ -64,6 +64,13 @@ t.test('demo, verify, users, tokens and backup on a database file', async (t) =>
   db.close();
   t.notOk(stored.some((r) => r.token_hash === token.stdout.trim()), 'the token itself is not stored');
 
+  const link = await cli({ ...env, BASE_URL: 'https://give.example.org' }, 'user', 'reset-link', '--email', 'ops@example.org');
+  t.equal(link.code, 0, link.stderr);
+  t.match(link.stdout, /^https:\/\/give\.example\.org\/password-reset\/[\w-]{40,}\n$/, 'only the link is printed');
+  const nobody = await cli(env, 'user', 'reset-link', '--email', 'nobody@example.org');
+  t.equal(nobody.code, 1);
+  t.match(nobody.stderr, 'There is no user');
+
   const target = join(dir, 'backup.db');
   const backup = await cli(env, 'backup', target);
   t.equal(backup.code, 0, backup.stderr);

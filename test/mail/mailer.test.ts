@@ -43,7 +43,10 @@ t.test('a refused delivery stays in the outbox and is retried; two instances sen
   t.equal(await sender.flush(), 0, 'it is not retried at once');
   ta.clock.now += 2 * 60_000 + 1;
   t.equal(await sender.flush(), 1, 'but after a short wait');
-  t.equal(findMail(ta.db, failed?.id ?? '')?.sentAt, ta.clock.now);
+  const sentRow = findMail(ta.db, failed?.id ?? '');
+  t.equal(sentRow?.sentAt, ta.clock.now);
+  t.notMatch(sentRow?.text, '/invitations/', 'once sent, the one-time link is not kept in the outbox');
+  t.match(smtp.received[0]?.text, /\/invitations\/[\w-]{20,}/, 'but it did go out');
   t.equal(smtp.received.length, 1);
 
   for (let i = 0; i < 5; i++) await invite(ta.services, testActor, { email: `p${i}@example.org`, name: `P${i}`, role: 'sponsor' });

@@ -73,7 +73,12 @@ t.test('wrong passwords: a clear message, an audit entry, and a lockout', async 
   t.equal(third.statusCode, 401);
   const locked = await b.post('/login', { email: 'organizer@example.test', password: testPassword });
   t.equal(locked.statusCode, 401, 'the right password does not help while locked');
-  t.match(locked.body, 'locked for 15 more minutes');
+  t.match(locked.body, 'After 3 wrong passwords in a row an account is locked for 15 minutes');
+  t.equal(
+    /<p class="error" role="alert">([^<]*)<\/p>/.exec(locked.body)?.[1],
+    /<p class="error" role="alert">([^<]*)<\/p>/.exec(unknown.body)?.[1],
+    'a locked account gets the same answer as an unknown address: no way to tell who has an account',
+  );
 
   ta.clock.now += 15 * 60_000 + 1;
   t.equal((await b.post('/login', { email: 'organizer@example.test', password: testPassword })).statusCode, 303, 'the lock ends by itself');
@@ -281,4 +286,59 @@ t.test('login, reset and invitation pages are rate-limited per address', async (
   const third = await admin.post('/admin/invitations', { name: 'P2', email: 'p2@example.org', role: 'sponsor' });
   t.equal(third.statusCode, 429, 'invitations are limited too');
   t.equal(listInvitations(ta.services).length, 2, 'and the limited one was not sent');
+});
+
+t.test('review fixes: API by encoded path, redirects, tokens, password guessing, cookie renewal, proxies', async (t) => {
+  const ta = await buildTestApp(t, { passwords: true, env: { LOGIN_LOCKOUT_ATTEMPTS: '2' } });
+  const b = new FormClient(ta.app);
+  await b.login('admin@example.test', testPassword);
+  const cookie = [...b.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+
+  // The API never takes the session cookie, however its path is spelled.
+  for (const url of ['/api/v1/exchange-rates', '/%61pi/v1/exchange-rates', '/api/v1/%65xchange-rates']) {
+    const res = await ta.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'base=USD&quote=KRW&rate=0.5' });
+    t.not(res.statusCode, 201, `${url} is refused`);
+  }
+  t.same(readAuditLog(ta.db, { limit: 50, offset: 0, action: 'exchange_rate' }), [], 'no rate was entered');
+
+  // Only same-site paths after login.
+  for (const next of ['/%09/evil.example', '/%0a/x', '/\\evil.example', '//evil.example', 'https://evil.example']) {
+    const res = await b.get(`/login?next=${next}`);
+    t.equal(res.statusCode, 303, `next=${next} is answered`);
+    t.equal(res.headers.location, '/admin', `next=${next} stays home`);
+  }
+
+  // A wrong current password counts like a failed login.
+  await b.get('/account');
+  t.equal((await b.post('/account/password', { current: 'wrong guess 1', password: 'a new long password', password_again: 'a new long password' })).statusCode, 400);
+  await b.post('/account/password', { current: 'wrong guess 2', password: 'a new long password', password_again: 'a new long password' });
+  const failures = readAuditLog(ta.db, { limit: 10, offset: 0, action: 'password.change_failure' });
+  t.equal(failures.length, 2, 'each wrong guess is audited');
+  await t.rejects(new FormClient(ta.app).login('admin@example.test', testPassword), 'and the account is now locked');
+
+  // Log out everywhere also revokes the user's API tokens.
+  const token = ta.tokens.organizer;
+  t.equal((await ta.app.inject({ url: '/api/v1/campaigns', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
+  const org = new FormClient(ta.app);
+  await org.login('organizer@example.test', testPassword);
+  await org.get('/account');
+  await org.post('/account/logout-everywhere');
+  t.equal((await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: { authorization: `Bearer ${token}` }, payload: {} })).statusCode, 401, 'the token no longer works');
+
+  // A session in use is extended in the browser too.
+  const s = new FormClient(ta.app);
+  await s.login('sponsor@example.test', testPassword);
+  ta.clock.now += 6 * 60_000;
+  const renewed = await s.get('/account');
+  const sessionCookie = renewed.cookies.find((c) => c.name === 'lantern_session');
+  t.ok(sessionCookie, 'the cookie is sent again when the session is extended');
+  t.equal(sessionCookie?.maxAge, 14 * 24 * 3600);
+});
+
+t.test('behind a proxy, limits and the audit log see the client', async (t) => {
+  const ta = await buildTestApp(t, { passwords: true, env: { TRUST_PROXY: '1' } });
+  const b = new FormClient(ta.app, { 'x-forwarded-for': '203.0.113.7' });
+  await b.get('/login');
+  await b.post('/login', { email: 'admin@example.test', password: 'wrong password' });
+  t.equal(readAuditLog(ta.db, { limit: 1, offset: 0, action: 'login.failure' })[0]?.ip, '203.0.113.7');
 });

@@ -53,6 +53,8 @@ export default async function adminOutbox(app: FastifyInstance) {
     const m = findMail(svc.db, req.params.id);
     if (!m) throw new DomainError('not_found', 'There is no such message in the outbox.');
     reply.header('cache-control', 'no-store');
-    return reply.page('pages/admin/mail', { title: m.subject, mail: view(m), sends: svc.mailer.sends });
+    // A reset link shown here would let any admin take over someone's account.
+    const hidden = m.kind === 'reset' && m.sentAt === null;
+    return reply.page('pages/admin/mail', { title: m.subject, mail: view(m), sends: svc.mailer.sends, hidden });
   });
 }

@@ -39,6 +39,7 @@ const refusals: Record<Ownership, (role: Role) => string> = {
   pledge: (role) => `This pledge is not yours: it belongs to another sponsor or campaign (you are ${role}).`,
   gift: (role) => `This gift belongs to a campaign you (${role}) are not assigned to.`,
   event: (role) => `You (${role}) did not create this event and are not assigned to its campaign.`,
+  order: (role) => `This order is for an event you (${role}) do not run.`,
 };
 
 function paramOf(req: FastifyRequest, owns: Ownership): string | undefined {

@@ -24,8 +24,13 @@ export function actorOf(req: FastifyRequest): Actor {
   return { userId: u?.id ?? null, label: u?.email ?? 'guest', role: u?.role ?? null, ip: req.ip };
 }
 
+/**
+ * Whether the request reached a JSON API route. Decided by the route that
+ * matched, never by the raw URL: `/%61pi/v1/...` runs an API route too, and
+ * must not be treated as a page (which would accept the session cookie).
+ */
 export function isApi(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/');
+  return (req.routeOptions.url ?? req.url).startsWith('/api/');
 }
 
 export interface AuthOptions {
@@ -59,7 +64,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     return this.clearCookie(name, cookieOptions);
   });
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (isApi(req)) {
       const header = req.headers.authorization;
       if (!header) return;
@@ -75,6 +80,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     if (found) {
       req.user = found.user;
       req.sessionToken = token;
+      // The browser's copy expires when the database's does: extend both together.
+      if (found.extendedUntil !== null) reply.setSessionCookie(token, found.extendedUntil - app.services.now());
     }
   });
 }

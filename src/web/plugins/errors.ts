@@ -12,6 +12,8 @@ const statusOf: Record<DomainErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   invalid_state: 409,
+  sold_out: 409,
+  unprocessable: 422,
   unauthorized: 401,
   forbidden: 403,
 };
@@ -40,7 +42,8 @@ export interface Problem {
 }
 
 export function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/healthz') || req.url.startsWith('/readyz');
+  const url = req.routeOptions.url ?? req.url;
+  return url.startsWith('/api/') || url.startsWith('/healthz') || url.startsWith('/readyz');
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldIssue[], code?: string) {

@@ -33,8 +33,8 @@ const newPasswordForm = z
   .refine((f) => f.password === f.password_again, { path: ['password_again'], message: t('The two passwords differ') });
 
 const loginForm = z.object({
-  email: z.string().trim().min(1, t('Enter your e-mail address')),
-  password: z.string().min(1, t('Enter your password')),
+  email: z.string().trim().min(1, t('Enter your e-mail address')).max(254, t('At most 254 characters')),
+  password: z.string().min(1, t('Enter your password')).max(1000),
   next: z.string().optional(),
 });
 
@@ -90,7 +90,7 @@ export default async function accountPages(app: FastifyInstance) {
     accountPage(req, reply, {}, undefined, req.query.done === 'password' ? t('Your password was changed; your other sessions have ended.') : undefined),
   );
 
-  app.post('/account/password', { schema: { hide: true }, config: accountAccess }, async (req, reply) => {
+  app.post('/account/password', { schema: { hide: true }, config: { ...accountAccess, ...loginLimit(svc.config) } }, async (req, reply) => {
     const values = formValues(req.body);
     const parsed = parseForm(newPasswordForm.and(z.object({ current: z.string().min(1, t('Enter your current password')) })), values);
     if (!parsed.ok) return accountPage(req, reply.code(400), parsed.errors);
