@@ -122,6 +122,7 @@ export interface PledgeGiftRow {
   amount: number;
   donorName: string;
   anonymous: boolean;
+  showAmount: boolean;
   giftAmount: number;
   giftCurrency: string;
   campaignAmount: number | null;
@@ -136,6 +137,7 @@ export function giftsMatchedByPledge(db: Database, pledgeId: string): PledgeGift
       amount: matchAllocations.amount,
       donorName: gifts.donorName,
       anonymous: gifts.anonymous,
+      showAmount: gifts.showAmount,
       giftAmount: gifts.amount,
       giftCurrency: gifts.currency,
       campaignAmount: gifts.campaignAmount,

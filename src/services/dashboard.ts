@@ -2,6 +2,7 @@
 // time, recent gifts, pledges, and what needs an organizer's attention. Only
 // reads; the figures come from the same caches and ledger the public pages and
 // `verify` use, so the chart's last point equals the progress shown beside it.
+// Donors and sponsors appear as the viewer's audience may see them (privacy.ts).
 import { formatRatio } from '../domain/matching.ts';
 import { money, type Money } from '../domain/money.ts';
 import { timeline, type Timeline } from '../domain/timeline.ts';
@@ -18,6 +19,7 @@ import { pledgesOfCampaign, type PledgeRow } from '../db/pledges.ts';
 import { campaignProgress, describePledge, type CampaignProgress, type PublicPledge } from './campaigns.ts';
 import type { Services } from './context.ts';
 import { giftView, type GiftView } from './gifts.ts';
+import { giftFor, sponsorFor, type Audience, type PersonShown } from './privacy.ts';
 
 export const RECENT_GIFTS = 8;
 /** A pending gift whose payment window closes within this is "about to expire". */
@@ -28,7 +30,10 @@ export type AttentionItem =
       kind: 'proposed_pledge';
       pledgeId: string;
       campaignSlug: string;
-      /** The real name even when the pledge is anonymous: organizers approve by it. */
+      /**
+       * As the audience may see it: admins, who approve, get the real name even
+       * when the pledge is anonymous; organizers get "Anonymous sponsor".
+       */
       sponsor: string;
       anonymous: boolean;
       ratio: string;
@@ -47,8 +52,8 @@ export interface CampaignDashboard {
   progress: CampaignProgress;
   /** Cumulative raised and matched by local day (or week) from the start to today. */
   timeline: Timeline;
-  /** The newest gifts of any status, newest first. */
-  recentGifts: GiftView[];
+  /** The newest gifts of any status, newest first, each donor as the audience may see them. */
+  recentGifts: (GiftView & { donor: PersonShown })[];
   /** Every pledge, proposed and declined ones included, in the order they apply. */
   pledges: PublicPledge[];
   /** Expiring gifts (soonest first), then proposed pledges (longest waiting first). */
@@ -58,6 +63,8 @@ export interface CampaignDashboard {
 export interface DashboardOptions {
   /** IANA zone whose calendar days the timeline uses; UTC until campaigns have a zone. */
   timeZone?: string;
+  /** Who looks: organizers see no e-mail and no anonymous donor's or sponsor's name. The console always says. */
+  audience?: Audience;
 }
 
 // Published campaigns are the live ones; drafts are being prepared; closed ones are history.
@@ -82,12 +89,12 @@ function expiringGift(g: ExpiringGiftRow, campaign: CampaignRow): AttentionItem 
   return { kind: 'expiring_gift', giftId: g.id, campaignSlug: campaign.slug, expiresAt: g.expiresAt, amount: money(g.amount, g.currency) };
 }
 
-function proposedPledge(p: PledgeRow, campaign: CampaignRow): AttentionItem {
+function proposedPledge(p: PledgeRow, campaign: CampaignRow, audience: Audience): AttentionItem {
   return {
     kind: 'proposed_pledge',
     pledgeId: p.id,
     campaignSlug: campaign.slug,
-    sponsor: p.sponsorName,
+    sponsor: sponsorFor(p, audience).name,
     anonymous: p.anonymous,
     ratio: formatRatio({ sponsor: p.ratioSponsor, donor: p.ratioDonor }),
     cap: money(p.cap, campaign.currency),
@@ -105,6 +112,7 @@ export async function dashboard(
   options: DashboardOptions = {},
 ): Promise<CampaignDashboard[]> {
   const timeZone = options.timeZone ?? 'UTC';
+  const audience = options.audience ?? 'admin';
   const now = s.now();
   const wanted = campaignIds === 'all' ? null : new Set(campaignIds);
   // listCampaigns returns the newest first, and the sort is stable.
@@ -121,11 +129,11 @@ export async function dashboard(
     return {
       progress: campaignProgress(s, campaign),
       timeline: timeline(movements, timeZone, timelineRange(campaign, movements, now)),
-      recentGifts: listCampaignGifts(s.db, campaign.id, RECENT_GIFTS, 0).map((g) => giftView(s, g, campaign)),
+      recentGifts: listCampaignGifts(s.db, campaign.id, RECENT_GIFTS, 0).map((g) => giftFor(giftView(s, g, campaign), audience)),
       pledges: pledgesOfCampaign(s.db, campaign.id).map((p) => describePledge(s, p)),
       attention: [
         ...expiring.filter((g) => g.campaignId === campaign.id).map((g) => expiringGift(g, campaign)),
-        ...proposed.filter((p) => p.campaignId === campaign.id).map((p) => proposedPledge(p, campaign)),
+        ...proposed.filter((p) => p.campaignId === campaign.id).map((p) => proposedPledge(p, campaign, audience)),
       ],
     };
   });

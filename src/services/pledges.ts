@@ -13,6 +13,7 @@ import { describePledge, getCampaign, type PublicPledge } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
 import { queueMail } from './mail.ts';
 import { replayCampaign } from './matching.ts';
+import { ANONYMOUS_DONOR } from './privacy.ts';
 
 export interface PledgeInput {
   sponsor: { name: string; email?: string | null };
@@ -244,7 +245,11 @@ export interface PledgeStatement {
   lines: StatementLine[];
 }
 
-/** A sponsor's statement: donors' e-mails never appear, anonymous donors stay "Anonymous". */
+/**
+ * A sponsor's statement: donors' e-mails never appear, anonymous donors stay
+ * "Anonymous", and so does a donor who hid the amount: the statement must
+ * show every amount (the sponsor checks the sums), so the name goes instead.
+ */
 export function pledgeStatement(s: Services, pledgeId: string): PledgeStatement {
   const pledge = findPledge(s.db, pledgeId);
   if (!pledge) throw new DomainError('not_found', 'There is no such pledge.');
@@ -258,7 +263,7 @@ export function pledgeStatement(s: Services, pledgeId: string): PledgeStatement 
     owed: money(pledge.allocated, c),
     lines: giftsMatchedByPledge(s.db, pledgeId).map((g) => ({
       giftId: g.giftId,
-      donor: g.anonymous ? 'Anonymous' : g.donorName,
+      donor: g.anonymous || !g.showAmount ? ANONYMOUS_DONOR : g.donorName,
       gift: money(g.giftAmount, g.giftCurrency),
       giftValue: money(g.campaignAmount ?? 0, c),
       matched: money(g.amount, c),

@@ -1,8 +1,10 @@
 // The organizer console as a volunteer uses it, without the API: log in,
 // create and publish a campaign, enter cash gifts one after another, watch the
-// dashboard move, refund (admins only), export the CSV.
+// dashboard move, refund (admins only), export the CSV; a refused action on
+// the campaign page shows that page again with the reason.
 import t from 'tap';
 import { readAuditLog } from '../../src/db/audit.ts';
+import { findCampaignBySlug, updateCampaign } from '../../src/db/campaigns.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
@@ -173,4 +175,43 @@ t.test('admins refund with a reason; organizers stay within their campaigns', as
   t.equal(denied.statusCode, 403);
   t.match(denied.body, 'you are logged in as sponsor');
   t.same((await verifyAll(ta.services)).differences, []);
+});
+
+t.test('a refused action on the campaign page shows the page again with the reason', async (t) => {
+  const ta = await buildTestApp(t, { passwords: true });
+  await createRescueFund(ta);
+  const admin = new FormClient(ta.app);
+  await admin.login('admin@example.test', testPassword);
+  await admin.get('/admin/campaigns/rescue-fund');
+
+  const unknown = await admin.post('/admin/campaigns/rescue-fund/organizers', { email: 'nobody@example.test', action: 'assign' });
+  t.equal(unknown.statusCode, 400);
+  t.match(unknown.body, '<p class="error" role="alert">There is no organizer with this e-mail</p>');
+  t.match(unknown.body, '<h1>Rescue Fund', 'on the campaign page');
+  t.match(unknown.body, 'name="_csrf"', 'whose forms still work');
+  const removed = await admin.post('/admin/campaigns/rescue-fund/organizers', { email: 'organizer@example.test', action: 'remove' });
+  t.equal(removed.statusCode, 303);
+  const twice = await admin.post('/admin/campaigns/rescue-fund/organizers', { email: 'organizer@example.test', action: 'remove' });
+  t.equal(twice.statusCode, 409, 'a second tap on Remove');
+  t.match(twice.body, 'This organizer was not assigned.');
+  t.match(twice.body, 'No organizer is assigned', 'the page shows how things are now');
+  t.equal((await admin.post('/admin/campaigns/no-such-fund/organizers', { email: 'organizer@example.test', action: 'assign' })).statusCode, 404, 'an unknown campaign is still not found');
+
+  // Campaigns saved before a rule existed: the status change is refused by
+  // patchCampaign's checks, and the page says why.
+  const broken = { startsAt: Date.UTC(2026, 11, 31), endsAt: Date.UTC(2026, 0, 1) };
+  for (const [slug, status, action] of [
+    ['draft-fund', 'draft', 'publish'],
+    ['live-fund', 'published', 'close'],
+    ['old-fund', 'closed', 'reopen'],
+  ] as const) {
+    await createRescueFund(ta, { slug, title: `Fund ${action}`, status });
+    const id = findCampaignBySlug(ta.db, slug)?.id ?? '';
+    updateCampaign(ta.db, id, broken);
+    const res = await admin.post(`/admin/campaigns/${slug}/${action}`);
+    t.equal(res.statusCode, 400, `${action}: re-rendered`);
+    t.match(res.body, '<p class="error" role="alert">The end must be after the start</p>', action);
+    t.match(res.body, `<h1>Fund ${action} <span class="status ${status}">`, `${action}: nothing changed`);
+    t.equal(findCampaignBySlug(ta.db, slug)?.status, status);
+  }
 });

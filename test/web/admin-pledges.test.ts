@@ -295,8 +295,9 @@ t.test('organizers see the pledges of their campaigns but cannot act on them', a
   await o.login('organizer@example.test', testPassword);
   const list = await o.get('/admin/campaigns/rescue-fund/pledges');
   t.equal(list.statusCode, 200, 'an assigned organizer sees the list');
-  t.match(list.body, 'Haneul Foundation');
-  t.notMatch(list.body, 'giving@haneul.test', 'but not the sponsor’s address');
+  t.match(list.body, 'Anonymous sponsor', 'an anonymous sponsor stays anonymous to organizers');
+  t.notMatch(list.body, 'Haneul Foundation');
+  t.notMatch(list.body, 'giving@haneul.test', 'and so does the sponsor’s address');
   t.notMatch(list.body, '/pause"', 'and no action buttons');
   t.notMatch(list.body, 'name="sponsor_name"', 'nor the create form');
   t.match(list.body, 'Only an administrator can create match pledges');

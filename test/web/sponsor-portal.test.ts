@@ -1,7 +1,7 @@
 // The sponsor portal through its pages: proposing a pledge (money or impact
 // units), approval before it matches anything, the live statement as a page,
 // a CSV and a printable page with no donor e-mail and anonymous donors kept
-// anonymous, who may open what, bad input, and the admins' e-mail.
+// anonymous, who may open what, bad input, a form sent twice, and the admins' e-mail.
 import t, { type Test } from 'tap';
 import { findPledge } from '../../src/db/pledges.ts';
 import { listMail } from '../../src/db/mail.ts';
@@ -9,9 +9,12 @@ import { pledgesOfSponsorUser } from '../../src/db/sponsor.ts';
 import { findUserByEmail } from '../../src/db/users.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { setDisabled } from '../../src/services/accounts.ts';
+import { getCampaign } from '../../src/services/campaigns.ts';
+import { once } from '../../src/services/idempotency.ts';
 import { decidePledge } from '../../src/services/pledges.ts';
 import { proposePledge } from '../../src/services/sponsor.ts';
 import { createUser } from '../../src/services/users.ts';
+import { proposalFromForm } from '../../src/web/sponsor/pledge-form.ts';
 import { buildTestApp, createRescueFund, testActor, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
 
@@ -39,10 +42,17 @@ const proposal = {
   message: 'Every rescue you fund, we fund another.',
 };
 
+/** The one-time token of the proposal form on a page. */
+function formToken(html: string): string {
+  const token = /name="form_token" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('no form token on the page');
+  return token;
+}
+
 /** Proposes through the form; returns the new pledge's id. */
 async function propose(t: Test, b: FormClient, fields: Record<string, string> = proposal): Promise<string> {
-  await b.get('/sponsor/pledges/new');
-  const res = await b.post('/sponsor/pledges', fields);
+  const form = await b.get('/sponsor/pledges/new');
+  const res = await b.post('/sponsor/pledges', { ...fields, form_token: formToken(form.body) });
   t.equal(res.statusCode, 303, `proposed: ${res.body.slice(0, 300)}`);
   const m = /^\/sponsor\/pledges\/([^/?]+)\?done=proposed$/.exec(String(res.headers.location));
   if (!m?.[1]) throw new Error(`unexpected redirect ${String(res.headers.location)}`);
@@ -279,16 +289,22 @@ t.test('bad input re-renders the form with a message by each field and creates n
   // The service's own checks land on the form field too: 2,000 units of a
   // 1,000,000 USD unit exceed the largest cap.
   await createRescueFund(ta, { slug: 'big-fund', title: 'Big Fund', impact: { unit: 'boat', unitCost: { amount: 100_000_000, currency: 'USD' } } });
-  await b.get('/sponsor/pledges/new');
-  const big = await b.post('/sponsor/pledges', { ...proposal, campaign: 'big-fund', cap_kind: 'units', cap_units: '2000' });
+  const form = await b.get('/sponsor/pledges/new');
+  const big = await b.post('/sponsor/pledges', { ...proposal, campaign: 'big-fund', cap_kind: 'units', cap_units: '2000', form_token: formToken(form.body) });
   t.equal(big.statusCode, 400);
   t.match(big.body, 'The cap must be at most 1,000,000,000 USD');
   t.match(big.body, 'id="f-cap_units-error"');
 
   await createRescueFund(ta, { slug: 'plain-fund', title: 'Plain Fund', impact: undefined });
-  const plain = await b.post('/sponsor/pledges', { ...proposal, campaign: 'plain-fund', cap_kind: 'units', cap_units: '5' });
+  const plain = await b.post('/sponsor/pledges', { ...proposal, campaign: 'plain-fund', cap_kind: 'units', cap_units: '5', form_token: formToken(big.body) });
   t.equal(plain.statusCode, 400);
   t.match(plain.body, 'This campaign has no impact unit; give the cap as money');
+  t.equal(formToken(plain.body), formToken(form.body), 'a refused form keeps its token: nothing was created with it');
+
+  const untokened = await b.post('/sponsor/pledges', proposal);
+  t.equal(untokened.statusCode, 400, 'a form without its token is refused');
+  t.match(untokened.body, 'This form has expired. Please check it and send it again.');
+  t.match(formToken(untokened.body), /^[\w-]{16,}$/, 'and gets one to be sent with');
 
   t.equal(pledgesOfSponsorUser(ta.db, sponsorId).length, 0, 'nothing was created');
   t.equal(listMail(ta.db, 10, 0).length, 0, 'and nobody was told');
@@ -338,4 +354,70 @@ t.test('every active admin is told of a proposal', async (t) => {
     t.match(m.html, 'href="http://lantern.test/admin/campaigns/rescue-fund/pledges"');
   }
   t.ok(findPledge(ta.db, id));
+});
+
+t.test('a proposal sent twice is made once, and the admins are told once', async (t) => {
+  const { ta, b, sponsorId } = await portal(t);
+  const proposals = () => listMail(ta.db, 50, 0).filter((m) => m.kind === 'pledge_proposal');
+  const alreadySent = 'This form was already sent — check My pledges before sending it again';
+
+  // A double tap: the second answer is the first one's, and nothing new is made.
+  const form = await b.get('/sponsor/pledges/new');
+  const token = formToken(form.body);
+  const first = await b.post('/sponsor/pledges', { ...proposal, form_token: token });
+  t.equal(first.statusCode, 303);
+  const again = await b.post('/sponsor/pledges', { ...proposal, form_token: token });
+  t.equal(again.statusCode, 303);
+  t.equal(again.headers.location, first.headers.location, 'the repeat lands on the same pledge');
+  t.equal(pledgesOfSponsorUser(ta.db, sponsorId).length, 1);
+  t.equal(proposals().length, 1, 'the admin is told once');
+
+  // The same form sent back with other values (edited after a slow first send).
+  const changed = await b.post('/sponsor/pledges', { ...proposal, cap: '2,000', form_token: token });
+  t.equal(changed.statusCode, 409);
+  t.match(changed.body, alreadySent);
+  t.equal(formToken(changed.body), token, 'the form keeps the same token, so no retry can make a second pledge');
+  t.match(changed.body, 'value="2,000"', 'and what was typed');
+  const retried = await b.post('/sponsor/pledges', { ...proposal, cap: '2,000', form_token: formToken(changed.body) });
+  t.equal(retried.statusCode, 409, 'sending it again is refused again');
+  t.equal(pledgesOfSponsorUser(ta.db, sponsorId).length, 1);
+
+  // The first send still at work when the second arrives.
+  const second = await b.get('/sponsor/pledges/new');
+  const held = formToken(second.body);
+  const fields = { ...proposal, message: 'A second promise', form_token: held };
+  const built = proposalFromForm(fields, getCampaign(ta.services, 'rescue-fund'), ta.clock.now);
+  if (!built.ok) throw new Error('the fields should be valid');
+  const actor = { userId: sponsorId, label: 'sponsor@example.test', role: 'sponsor' as const, ip: null };
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inFlight = once(ta.services, `form:proposal:${sponsorId}`, held, { slug: 'rescue-fund', ...built.proposal }, async () => {
+    await gate;
+    const p = await proposePledge(ta.services, actor, 'rescue-fund', built.proposal);
+    return { statusCode: 303, body: p.id };
+  });
+  const busy = await b.post('/sponsor/pledges', fields);
+  t.equal(busy.statusCode, 409, 'a send while the first is at work is refused');
+  t.match(busy.body, alreadySent);
+  t.equal(formToken(busy.body), held, 'keeping the token');
+  release();
+  const done = await inFlight;
+  const after = await b.post('/sponsor/pledges', fields);
+  t.equal(after.statusCode, 303);
+  t.equal(after.headers.location, `/sponsor/pledges/${String(done.body)}?done=proposed`, 'once the first is done, the same form lands on its pledge');
+  t.equal(pledgesOfSponsorUser(ta.db, sponsorId).length, 2);
+  t.equal(proposals().length, 2, 'one notice per proposal');
+
+  // Two sends at once: one pledge.
+  const third = formToken((await b.get('/sponsor/pledges/new')).body);
+  const both = await Promise.all([0, 1].map(() => b.post('/sponsor/pledges', { ...proposal, message: 'Third', form_token: third })));
+  t.equal(pledgesOfSponsorUser(ta.db, sponsorId).length, 3);
+  t.equal(proposals().length, 3);
+  for (const res of both) {
+    if (res.statusCode === 303) t.match(String(res.headers.location), /^\/sponsor\/pledges\/[^/?]+\?done=proposed$/);
+    else {
+      t.equal(res.statusCode, 409);
+      t.equal(formToken(res.body), third);
+    }
+  }
 });

@@ -1,7 +1,7 @@
 // Console: the campaigns list, create and edit (with a preview), publish and
 // close, and the organizers assigned to each campaign.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../domain/errors.ts';
+import { DomainError, ValidationError } from '../../domain/errors.ts';
 import { money } from '../../domain/money.ts';
 import { organizersOfCampaign, type CampaignRow } from '../../db/campaigns.ts';
 import { listUsers } from '../../db/users.ts';
@@ -87,8 +87,8 @@ export default async function adminCampaigns(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { slug: string } }>('/admin/campaigns/:slug', { schema: { hide: true }, config: { access: ownCampaign } }, async (req, reply) => {
-    const campaign = getCampaign(svc, req.params.slug);
+  /** The campaign's page; its buttons and the organizer form re-render it with a message when refused. */
+  function campaignPage(req: FastifyRequest, reply: FastifyReply, campaign: CampaignRow, message?: string) {
     const progress = campaignProgress(svc, campaign);
     const isAdmin = user(req).role === 'admin';
     return reply.page('pages/admin/campaign', {
@@ -100,10 +100,29 @@ export default async function adminCampaigns(app: FastifyInstance) {
       organizers: organizersOfCampaign(svc.db, campaign.id),
       assignable: isAdmin ? listUsers(svc.db).filter((u) => u.role === 'organizer' && u.disabledAt === null) : [],
       isAdmin,
-      flash: flashOf(req),
+      flash: message === undefined ? flashOf(req) : undefined,
+      message,
       errors: {},
     });
-  });
+  }
+
+  /**
+   * A refused action on the campaign page: its page again with the reason,
+   * 400 for bad input and 409 for a state that does not allow it (someone
+   * changed it first). Anything else goes to the error handler.
+   */
+  function refused(req: FastifyRequest, reply: FastifyReply, slug: string, err: unknown) {
+    // An organizer removed already (a second tap) is a state to show, not a missing page.
+    const e = err instanceof DomainError && err.code === 'not_found' ? { errors: {}, message: err.message } : serviceErrors(err);
+    // Read again: whatever refused the action may have changed the campaign (the error page says if it is gone).
+    const campaign = getCampaign(svc, slug);
+    const message = e.message ?? Object.values(e.errors).join(' ');
+    return campaignPage(req, reply.code(err instanceof ValidationError ? 400 : 409), campaign, message);
+  }
+
+  app.get<{ Params: { slug: string } }>('/admin/campaigns/:slug', { schema: { hide: true }, config: { access: ownCampaign } }, async (req, reply) =>
+    campaignPage(req, reply, getCampaign(svc, req.params.slug)),
+  );
 
   app.get<{ Params: { slug: string } }>('/admin/campaigns/:slug/edit', { schema: { hide: true }, config: { access: ownCampaign } }, async (req, reply) => {
     const campaign = getCampaign(svc, req.params.slug);
@@ -129,7 +148,11 @@ export default async function adminCampaigns(app: FastifyInstance) {
   for (const [action, [status, done]] of Object.entries(transitions)) {
     app.post<{ Params: { slug: string } }>(`/admin/campaigns/:slug/${action}`, { schema: { hide: true }, config: { access: ownCampaign } }, async (req, reply) => {
       const campaign = getCampaign(svc, req.params.slug);
-      await patchCampaign(svc, actorOf(req), campaign.slug, { status });
+      try {
+        await patchCampaign(svc, actorOf(req), campaign.slug, { status });
+      } catch (err) {
+        return refused(req, reply, campaign.slug, err);
+      }
       return reply.redirect(`/admin/campaigns/${campaign.slug}?done=${done}`, 303);
     });
   }
@@ -138,10 +161,15 @@ export default async function adminCampaigns(app: FastifyInstance) {
     '/admin/campaigns/:slug/organizers',
     { schema: { hide: true }, config: { access: { roles: ['admin'] } } },
     async (req, reply) => {
+      const campaign = getCampaign(svc, req.params.slug);
       const values = formValues(req.body);
       const assign = values.action !== 'remove';
-      await setCampaignOrganizer(svc, actorOf(req), req.params.slug, values.email ?? '', assign);
-      return reply.redirect(`/admin/campaigns/${req.params.slug}?done=${assign ? 'assigned' : 'unassigned'}`, 303);
+      try {
+        await setCampaignOrganizer(svc, actorOf(req), campaign.slug, values.email ?? '', assign);
+      } catch (err) {
+        return refused(req, reply, campaign.slug, err);
+      }
+      return reply.redirect(`/admin/campaigns/${campaign.slug}?done=${assign ? 'assigned' : 'unassigned'}`, 303);
     },
   );
 }

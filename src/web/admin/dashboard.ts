@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.ts';
 import { dashboard } from '../../services/dashboard.ts';
 import { campaignsManagedBy } from '../../services/permissions.ts';
+import { audienceOf } from '../../services/privacy.ts';
 import { translator } from '../../i18n.ts';
 import { cumulativeChartSvg } from '../charts.ts';
 import { localeOf } from '../plugins/views.ts';
@@ -18,7 +19,8 @@ export default async function adminDashboard(app: FastifyInstance) {
     if (!user) throw new DomainError('unauthorized', 'Log in first.');
     const locale = localeOf(req.headers['accept-language']);
     const ids = user.role === 'admin' ? 'all' : campaignsManagedBy(svc, user).map((c) => c.id);
-    const boards = (await dashboard(svc, ids)).map((d) => ({
+    const audience = audienceOf(user.role);
+    const boards = (await dashboard(svc, ids, { audience })).map((d) => ({
       ...d,
       chart: cumulativeChartSvg(d.timeline.points, {
         currency: d.progress.campaign.currency,
@@ -29,6 +31,6 @@ export default async function adminDashboard(app: FastifyInstance) {
     }));
     const attention = boards.flatMap((b) => b.attention.map((a) => ({ ...a, title: b.progress.campaign.title })));
     reply.header('cache-control', 'no-store');
-    return reply.page('pages/admin/dashboard', { title: t('Dashboard'), boards, attention });
+    return reply.page('pages/admin/dashboard', { title: t('Dashboard'), boards, attention, isAdmin: audience === 'admin' });
   });
 }

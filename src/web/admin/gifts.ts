@@ -9,6 +9,7 @@ import { newSecret } from '../../db/ids.ts';
 import { campaignProgress, getCampaign } from '../../services/campaigns.ts';
 import { getGift, listGifts, offlineMethods, recordOfflineGift, refundGift } from '../../services/gifts.ts';
 import { once } from '../../services/idempotency.ts';
+import { audienceOf, giftFor } from '../../services/privacy.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
 import { translator } from '../../i18n.ts';
 import { actorOf } from '../plugins/auth.ts';
@@ -59,14 +60,14 @@ export default async function adminGifts(app: FastifyInstance) {
       const campaign = getCampaign(svc, req.params.slug);
       const page = Math.max(1, Math.min(10_000, Number.parseInt(req.query.page ?? '1', 10) || 1));
       const gifts = await listGifts(svc, campaign.slug, pageSize + 1, (page - 1) * pageSize);
+      const audience = audienceOf(req.user?.role);
       reply.header('cache-control', 'no-store');
       return reply.page('pages/admin/gifts', {
         title: t('Gifts: {title}', { title: campaign.title }),
         campaign,
-        gifts: gifts.slice(0, pageSize),
+        gifts: gifts.slice(0, pageSize).map((g) => giftFor(g, audience)),
         page,
         more: gifts.length > pageSize,
-        showEmail: req.user?.role === 'admin',
       });
     },
   );
@@ -121,7 +122,20 @@ export default async function adminGifts(app: FastifyInstance) {
       return reply.redirect(`/admin/campaigns/${campaign.slug}/cash-box?${q.toString()}`, 303);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'conflict') {
-        return cashBox(req, reply.code(400), campaign, { ...values, form_token: newSecret(18) }, {}, t('This form was already sent with other values. Check the gifts list, then enter the gift again if it is missing.'));
+        // The same form again: still being recorded, or sent before with other
+        // values. Either way the first sending counts; the form keeps its
+        // token, so sending it again can never record a second gift.
+        const inProgress = err.issues.length === 0;
+        return cashBox(
+          req,
+          reply.code(409),
+          campaign,
+          values,
+          {},
+          inProgress
+            ? t('This gift is still being recorded. Check the gifts list in a moment before entering it again.')
+            : t('This form was already used to record a gift. Check the gifts list; for another gift, open a new entry form.'),
+        );
       }
       const e = serviceErrors(err, { 'amount.currency': 'currency', amount: 'amount' });
       return cashBox(req, reply.code(400), campaign, values, e.errors, e.message);
@@ -129,9 +143,10 @@ export default async function adminGifts(app: FastifyInstance) {
   });
 
   function giftPage(req: FastifyRequest, reply: FastifyReply, id: string, values: FormValues = {}, errors: FieldErrors = {}, message?: string) {
-    const gift = getGift(svc, id);
+    const audience = audienceOf(req.user?.role);
+    const gift = giftFor(getGift(svc, id), audience);
     const campaign = getCampaign(svc, gift.campaignSlug);
-    const isAdmin = req.user?.role === 'admin';
+    const isAdmin = audience === 'admin';
     reply.header('cache-control', 'no-store');
     return reply.page('pages/admin/gift', {
       title: t('Gift'),

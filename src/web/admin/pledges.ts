@@ -11,6 +11,7 @@ import type { CampaignRow } from '../../db/campaigns.ts';
 import { getCampaign } from '../../services/campaigns.ts';
 import { once } from '../../services/idempotency.ts';
 import { createPledge, decidePledge, pledgeCampaignSlug, pledgesForStaff, type PledgeDecision, type PledgeInput } from '../../services/pledges.ts';
+import { audienceOf, pledgeFor } from '../../services/privacy.ts';
 import { translator } from '../../i18n.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { formList, formValues, parseForm, parseUtcDay, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
@@ -174,13 +175,16 @@ export default async function adminPledges(app: FastifyInstance) {
     form: { values?: FormValues; sources?: readonly string[]; errors?: FieldErrors; message?: string; actionMessage?: string } = {},
   ) {
     const campaign = getCampaign(svc, slug);
-    const isAdmin = req.user?.role === 'admin';
+    const audience = audienceOf(req.user?.role);
+    const isAdmin = audience === 'admin';
     reply.header('cache-control', 'no-store');
     return reply.page('pages/admin/pledges', {
       title: t('Match pledges: {title}', { title: campaign.title }),
       campaign,
       pledges: pledgesForStaff(svc, campaign.slug).map((p) => ({
-        ...p,
+        // The sponsor's address is their account's when they have one, else the one given.
+        row: pledgeFor({ ...p.row, sponsorEmail: p.sponsorEmail }, audience),
+        view: p.view,
         // Shown as the last day included; the stored end is exclusive.
         lastDay: p.row.endsAt === null ? null : p.row.endsAt - 1,
         capUnitsText: p.row.capUnits === null || !campaign.impactUnit ? null : t('{n} × {unit}', { n: p.row.capUnits, unit: campaign.impactUnit }),

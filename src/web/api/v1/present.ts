@@ -3,6 +3,7 @@
 import type { CampaignProgress, PublicPledge } from '../../../services/campaigns.ts';
 import type { GiftView } from '../../../services/gifts.ts';
 import type { PledgeStatement } from '../../../services/pledges.ts';
+import { donorFor, type Audience } from '../../../services/privacy.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -55,11 +56,12 @@ export function giftJson(g: GiftView) {
   };
 }
 
-/** For admin routes only: includes the donor's e-mail. */
-export function giftAdminJson(g: GiftView) {
+/** For staff routes: the donor as `audience` may see them (e-mail for admins only; anonymous stays anonymous for organizers). */
+export function giftAdminJson(g: GiftView, audience: Audience) {
+  const donor = donorFor(g, audience);
   return {
     ...giftJson(g),
-    donor: { name: g.donorName, email: g.donorEmail },
+    donor: { name: donor.name, email: donor.email },
     anonymous: g.anonymous,
     comment: g.comment,
     source: g.source,
