@@ -1,7 +1,7 @@
 // Parent side of the load generator: forks bench/client.ts once (inheriting
-// tsx's loader from process.execArgv) and sends it one run at a time.
+// tsx's loader from process.execArgv) and sends it one job (a run or a burst) at a time.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ClientReply, LoadSpec, LoadSummary } from './client.ts';
+import type { BurstSpec, BurstSummary, ClientReply, LoadSpec, LoadSummary } from './client.ts';
 
 function isReply(m: unknown): m is ClientReply {
   return typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'number';
@@ -13,7 +13,7 @@ function isReady(m: unknown): boolean {
 
 export class LoadClient {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (m: ClientReply) => void; reject: (e: Error) => void }>();
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: unknown) => {
@@ -22,7 +22,7 @@ export class LoadClient {
       if (!w) return;
       this.waiting.delete(m.id);
       if ('error' in m) w.reject(new Error(`load client: ${m.error}`));
-      else w.resolve(m.summary);
+      else w.resolve(m);
     });
     child.on('exit', (code) => {
       for (const w of this.waiting.values()) w.reject(new Error(`load client exited with code ${code}`));
@@ -46,12 +46,26 @@ export class LoadClient {
     return new LoadClient(child);
   }
 
-  run(spec: LoadSpec): Promise<LoadSummary> {
+  private ask(job: { spec: LoadSpec } | { burst: BurstSpec }): Promise<ClientReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.child.send({ id, spec });
+      this.child.send({ id, ...job });
     });
+  }
+
+  /** A timed run through autocannon. */
+  async run(spec: LoadSpec): Promise<LoadSummary> {
+    const reply = await this.ask({ spec });
+    if (!('summary' in reply)) throw new Error('load client: a run was answered with something else');
+    return reply.summary;
+  }
+
+  /** Every request at once, each on its own connection, timed one by one. */
+  async burst(spec: BurstSpec): Promise<BurstSummary> {
+    const reply = await this.ask({ burst: spec });
+    if (!('burst' in reply)) throw new Error('load client: a burst was answered with something else');
+    return reply.burst;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,12 @@
 // Seeds the benchmark database through the real services only: the campaign,
-// exchange rates, a matching pledge, an admin token, and offline gifts. No raw
-// SQL touches the ledger or the totals; `verifyAll` proves them consistent.
-import { parseMoney, type Money } from '../src/domain/money.ts';
+// exchange rates, a matching pledge, an admin token, offline gifts, and the
+// events of the calendar feed and the flash sale. No raw SQL touches the
+// ledger or the totals; `verifyAll` proves them consistent.
+import { localDateTime } from '../src/domain/local-time.ts';
+import { money, parseMoney, type Money } from '../src/domain/money.ts';
 import type { Actor, Services } from '../src/services/context.ts';
 import { createCampaign } from '../src/services/campaigns.ts';
+import { addTicketType, createEvent, createSeries, type EventInput, type Venue } from '../src/services/events.ts';
 import { recordOfflineGift, type OfflineGiftInput, type OfflineMethod } from '../src/services/gifts.ts';
 import { createPledge } from '../src/services/pledges.ts';
 import { addRate } from '../src/services/rates.ts';
@@ -136,4 +139,85 @@ export async function assertConsistent(s: Services): Promise<void> {
     const shown = report.differences.slice(0, 10).join('\n  ');
     throw new Error(`verify found ${report.differences.length} difference(s):\n  ${shown}`);
   }
+}
+
+const day = 86_400_000;
+
+/** The calendar date `days` from now in `zone`, at a wall time: "2026-12-05T19:00". */
+function wallTime(s: Services, days: number, zone: string, time: string): string {
+  return `${localDateTime(s.now() + days * day, zone).slice(0, 10)}T${time}`;
+}
+
+interface FeedEvent {
+  slug: string;
+  title: string;
+  kind: EventInput['kind'];
+  timezone: string;
+  days: number;
+  venue: Venue;
+  price: Money;
+  series?: boolean;
+}
+
+const seoul = (name: string, address: string): Venue => ({ name, address, city: 'Seoul', country: 'South Korea' });
+const canada = (name: string, address: string, city: string): Venue => ({ name, address, city, country: 'Canada' });
+
+/** Upcoming events in three countries' worth of time zones, as the NGO's calendar has them. */
+const feedEvents: readonly FeedEvent[] = [
+  { slug: 'game-night', title: 'Two Truths and a Lie', kind: 'social', timezone: 'Asia/Seoul', days: 7, venue: seoul('Blue Door Pub', '12 Itaewon-ro'), price: parseMoney('15000', 'KRW') },
+  { slug: 'screening', title: 'The Long Crossing: screening and Q&A', kind: 'screening', timezone: 'Asia/Seoul', days: 12, venue: seoul('Mapo Arts Cinema', '45 Yanghwa-ro'), price: parseMoney('20000', 'KRW') },
+  { slug: 'seminar-vancouver', title: 'Rescue in practice: Vancouver', kind: 'seminar', timezone: 'America/Vancouver', days: 20, venue: canada('Rio Hall', '1660 E Broadway', 'Vancouver'), price: parseMoney('25', 'CAD'), series: true },
+  { slug: 'seminar-edmonton', title: 'Rescue in practice: Edmonton', kind: 'seminar', timezone: 'America/Edmonton', days: 22, venue: canada('Stanley Library', '7 Sir Winston Churchill Sq', 'Edmonton'), price: parseMoney('25', 'CAD'), series: true },
+  { slug: 'seminar-regina', title: 'Rescue in practice: Regina', kind: 'seminar', timezone: 'America/Regina', days: 25, venue: canada('Prairie Hall', '2311 12th Ave', 'Regina'), price: parseMoney('25', 'CAD'), series: true },
+  { slug: 'charity-run', title: 'Run for Rescue 5K', kind: 'run', timezone: 'Asia/Seoul', days: 30, venue: seoul('Yeouido Hangang Park', '330 Yeouidong-ro'), price: parseMoney('30000', 'KRW') },
+];
+
+/** The published upcoming events of `/events.ics`, each with a ticket type; returns how many. */
+export async function seedFeedEvents(s: Services): Promise<number> {
+  await createSeries(s, benchActor, { slug: 'seminar-tour', title: 'Seminar tour: Rescue in practice' });
+  for (const e of feedEvents) {
+    await createEvent(s, benchActor, {
+      slug: e.slug,
+      title: e.title,
+      description: `${e.title}: every ticket counts toward the Rescue Fund.`,
+      kind: e.kind,
+      timezone: e.timezone,
+      startsAt: wallTime(s, e.days, e.timezone, e.kind === 'run' ? '09:00' : '19:00'),
+      endsAt: wallTime(s, e.days, e.timezone, e.kind === 'run' ? '12:00' : '21:30'),
+      venue: e.venue,
+      seriesSlug: e.series ? 'seminar-tour' : null,
+      campaignSlug: slug,
+      currency: e.price.currency,
+      capacity: 120,
+      hosts: e.series ? [{ name: 'Prairie Welcome Network', url: 'https://example.org/prairie-welcome' }] : [],
+      speakers: e.kind === 'seminar' ? [{ name: 'Dana Whitford', bio: 'Rescue coordinator' }] : [],
+      status: 'published',
+    });
+    await addTicketType(s, benchActor, e.slug, { name: 'General admission', price: e.price, quantity: 120 });
+  }
+  return feedEvents.length;
+}
+
+export interface SaleEvent {
+  slug: string;
+  eventId: string;
+  ticketTypeId: string;
+}
+
+/** A published event three weeks ahead with one priced ticket type of `seats` seats (and as many of capacity). */
+export async function seedSaleEvent(s: Services, eventSlug: string, title: string, seats: number): Promise<SaleEvent> {
+  const event = await createEvent(s, benchActor, {
+    slug: eventSlug,
+    title,
+    kind: 'screening',
+    timezone: 'Asia/Seoul',
+    startsAt: wallTime(s, 21, 'Asia/Seoul', '19:00'),
+    endsAt: wallTime(s, 21, 'Asia/Seoul', '21:30'),
+    venue: seoul('Mapo Arts Cinema', '45 Yanghwa-ro'),
+    campaignSlug: slug,
+    capacity: seats,
+    status: 'published',
+  });
+  const type = await addTicketType(s, benchActor, eventSlug, { name: 'Premiere seat', price: money(2_500, 'USD'), quantity: seats, maxPerOrder: 4 });
+  return { slug: eventSlug, eventId: event.id, ticketTypeId: type.id };
 }

@@ -27,7 +27,11 @@ import errorsPlugin from './web/plugins/errors.ts';
 import limitsPlugin from './web/plugins/limits.ts';
 import viewsPlugin from './web/plugins/views.ts';
 import accountPages from './web/public/account.ts';
+import orderChoices from './web/public/order-choices.ts';
+import waitlistPages from './web/public/waitlist.ts';
 import publicCampaigns from './web/public/campaigns.ts';
+import calendarFeeds from './web/public/calendar.ts';
+import publicEvents from './web/public/events.ts';
 import testCheckout from './web/public/test-checkout.ts';
 import sponsor from './web/sponsor/index.ts';
 
@@ -49,6 +53,11 @@ export interface AppOptions {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** Believes X-Forwarded-For from the nearest `hops` proxies. */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Requests are logged without the client's address: donors to this cause
@@ -57,7 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       opts.logger === false
         ? false
         : { level: opts.config.logLevel, serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }) } },
-    trustProxy: false,
+    trustProxy: typeof opts.config.trustProxy === 'number' ? trustHops(opts.config.trustProxy) : opts.config.trustProxy,
     bodyLimit: 64 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -69,7 +78,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       async (a) => {
         a.decorate('services', services);
         a.decorate('payments', opts.provider ?? testProvider(opts.config.baseUrl));
-        a.addHook('onClose', async () => services.mailer.close());
+        a.addHook('onClose', async () => {
+          await services.mailer.close();
+        });
       },
       { name: 'services' },
     ),
@@ -131,8 +142,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(health);
   await app.register(apiV1, { prefix: '/api/v1' });
   await app.register(publicCampaigns);
+  await app.register(calendarFeeds);
+  await app.register(publicEvents);
   await app.register(testCheckout);
   await app.register(accountPages);
+  await app.register(orderChoices);
+  await app.register(waitlistPages);
   await app.register(admin);
   await app.register(sponsor);
   return app;

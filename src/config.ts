@@ -11,6 +11,8 @@ const schema = z.object({
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PENDING_GIFT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  ORDER_HOLD_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  WAITLIST_CLAIM_HOURS: z.coerce.number().int().min(1).max(14 * 24).default(24),
   TEMPLATE_CACHE: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_MONEY: z.coerce.number().int().min(1).max(100_000).default(20),
@@ -21,6 +23,10 @@ const schema = z.object({
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(off|on|\d{1,2}|[\d.:/a-fA-F]+(,[\d.:/a-fA-F]+)*)$/, 'Use off, on, a number of proxy hops, or a comma-separated list of proxy addresses')
+    .default('off'),
   MAIL_FROM: z.string().min(3).optional(),
 });
 
@@ -32,6 +38,10 @@ export interface Config {
   readonly logLevel: (typeof logLevels)[number];
   /** How long a pending online gift waits for its payment before it expires. */
   readonly pendingGiftMinutes: number;
+  /** How long a pending ticket order holds its seats while the buyer pays. */
+  readonly orderHoldMinutes: number;
+  /** How long a seat offered to the waiting list stays held for the person it is offered to. */
+  readonly waitlistClaimHours: number;
   /** Eta template cache; off only while editing views. */
   readonly templateCache: boolean;
   /** Per-address limits on public endpoints; off only for load tests on loopback. */
@@ -52,6 +62,12 @@ export interface Config {
   /** Without an SMTP URL, mail waits in the outbox for an admin to read in the console. */
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
+  /**
+   * Whom to believe about the client's address (X-Forwarded-For): nobody
+   * (false), the nearest N proxies, or these proxy addresses. Per-address
+   * limits and the audit log need the real address behind a TLS proxy.
+   */
+  readonly trustProxy: boolean | number | string;
   /** Cookies get the Secure flag when the site is served over https. */
   readonly secureCookies: boolean;
 }
@@ -75,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl,
     logLevel: e.LOG_LEVEL,
     pendingGiftMinutes: e.PENDING_GIFT_MINUTES,
+    orderHoldMinutes: e.ORDER_HOLD_MINUTES,
+    waitlistClaimHours: e.WAITLIST_CLAIM_HOURS,
     templateCache: e.TEMPLATE_CACHE === 'on',
     rateLimits: {
       enabled: e.RATE_LIMITS === 'on',
@@ -88,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? `Lantern <lantern@${new URL(baseUrl).hostname}>`,
     secureCookies: baseUrl.startsWith('https:'),
+    trustProxy: e.TRUST_PROXY === 'off' ? false : e.TRUST_PROXY === 'on' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

@@ -16,6 +16,7 @@ try {
     console.log(`
 Lantern demo is running at ${url}
   Rescue Fund:   ${url}/campaigns/${result.campaignSlug}
+  Events:        ${url}/events   (calendar feed: ${url}/events.ics)
   JSON API:      ${url}/api/v1/campaigns/${result.campaignSlug}
   API docs:      ${url}/api/docs
   Payments use the built-in TEST MODE provider: no real money moves.

@@ -4,12 +4,16 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connection.ts';
 import { expirePendingGifts } from './services/gifts.ts';
+import { settleCancellationOffers } from './services/event-cancellation.ts';
+import { expirePendingOrders } from './services/orders.ts';
 
 export async function serve(config: Config, announce: (url: string) => void): Promise<void> {
   const db = openDatabase(config.databasePath);
   const app = await buildApp({ config, db });
   const sweep = setInterval(() => {
     expirePendingGifts(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring pending gifts failed'));
+    expirePendingOrders(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring ticket holds failed'));
+    settleCancellationOffers(app.services).catch((err: unknown) => app.log.error({ err }, 'refunding after cancellation offers failed'));
     // Retries mail that failed, and sends what another process (the CLI) queued.
     app.services.mailer.kick();
   }, 60_000);

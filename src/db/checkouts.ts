@@ -21,6 +21,14 @@ export function openCheckoutsOfGift(db: Database, giftId: string): CheckoutRow[]
     .all();
 }
 
+export function openCheckoutsOfOrder(db: Database, orderId: string): CheckoutRow[] {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.orderId, orderId), eq(checkouts.status, 'open')))
+    .all();
+}
+
 export function updateCheckout(db: Database, id: string, patch: Partial<typeof checkouts.$inferInsert>): void {
   db.orm.update(checkouts).set(patch).where(eq(checkouts.id, id)).run();
 }

@@ -1,8 +1,8 @@
 // Events, their series and ticket types.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared } from './prepared.ts';
-import { events, eventSeries, ticketTypes } from './schema.ts';
+import { events, eventSeries, orders, ticketTypes } from './schema.ts';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventInsert = typeof events.$inferInsert;
@@ -35,8 +35,18 @@ export function updateEvent(db: Database, id: string, patch: Partial<EventInsert
   db.orm.update(events).set(patch).where(eq(events.id, id)).run();
 }
 
+const typesOfEvent = prepared((db) =>
+  db.orm
+    .select()
+    .from(ticketTypes)
+    .where(eq(ticketTypes.eventId, sql.placeholder('eventId')))
+    .orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt))
+    .prepare(),
+);
+
+/** Read on every order: a prepared statement. */
 export function ticketTypesOfEvent(db: Database, eventId: string): TicketTypeRow[] {
-  return db.orm.select().from(ticketTypes).where(eq(ticketTypes.eventId, eventId)).orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt)).all();
+  return typesOfEvent(db).all({ eventId });
 }
 
 export function findTicketType(db: Database, id: string): TicketTypeRow | undefined {
@@ -49,4 +59,53 @@ export function insertTicketType(db: Database, row: typeof ticketTypes.$inferIns
 
 export function updateTicketType(db: Database, id: string, eventId: string, patch: Partial<typeof ticketTypes.$inferInsert>): void {
   db.orm.update(ticketTypes).set(patch).where(and(eq(ticketTypes.id, id), eq(ticketTypes.eventId, eventId))).run();
+}
+
+export interface EventFilter {
+  readonly statuses: readonly EventStatus[];
+  /** Only events that end after this instant: upcoming or under way. */
+  readonly endsAfter?: number;
+  /** Only events over by this instant. */
+  readonly endedBy?: number;
+  readonly kind?: EventKind;
+  /** Compared without regard to case. */
+  readonly city?: string;
+  readonly seriesId?: string;
+  /** Soonest first (the default), or latest first for past events. */
+  readonly order?: 'asc' | 'desc';
+}
+
+export function listEvents(db: Database, f: EventFilter): EventRow[] {
+  const conditions = [
+    inArray(events.status, [...f.statuses]),
+    f.endsAfter !== undefined ? gt(events.endsAt, f.endsAfter) : undefined,
+    f.endedBy !== undefined ? lte(events.endsAt, f.endedBy) : undefined,
+    f.kind !== undefined ? eq(events.kind, f.kind) : undefined,
+    f.city !== undefined ? sql`lower(${events.venueCity}) = lower(${f.city})` : undefined,
+    f.seriesId !== undefined ? eq(events.seriesId, f.seriesId) : undefined,
+  ];
+  const by = f.order === 'desc' ? [desc(events.startsAt), desc(events.id)] : [asc(events.startsAt), asc(events.id)];
+  return db.orm
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(...by)
+    .all();
+}
+
+export function insertSeries(db: Database, row: typeof eventSeries.$inferInsert): void {
+  db.orm.insert(eventSeries).values(row).run();
+}
+
+export function findSeriesBySlug(db: Database, slug: string): SeriesRow | undefined {
+  return db.orm.select().from(eventSeries).where(eq(eventSeries.slug, slug)).get();
+}
+
+export function findSeriesById(db: Database, id: string): SeriesRow | undefined {
+  return db.orm.select().from(eventSeries).where(eq(eventSeries.id, id)).get();
+}
+
+/** Whether any order, in any state, was ever placed for the event (its money history). */
+export function eventHasOrders(db: Database, eventId: string): boolean {
+  return db.orm.select({ id: orders.id }).from(orders).where(eq(orders.eventId, eventId)).limit(1).get() !== undefined;
 }

@@ -111,3 +111,96 @@ export function ticketRevenueOfCampaign(db: Database, campaignId: string): numbe
     .get();
   return Number(row?.total ?? 0);
 }
+
+/** An event's orders in these statuses, oldest first. */
+export function ordersOfEvent(db: Database, eventId: string, statuses: readonly OrderStatus[]): OrderRow[] {
+  return db.orm
+    .select()
+    .from(orders)
+    .where(and(eq(orders.eventId, eventId), inArray(orders.status, [...statuses])))
+    .orderBy(asc(orders.createdAt), asc(orders.id))
+    .all();
+}
+
+/** One ticket of an event with what the attendee list shows: its type and its order's buyer and state. */
+export interface AttendeeRow {
+  ticketId: string;
+  code: string;
+  ticketStatus: TicketRow['status'];
+  checkedInAt: number | null;
+  checkedInBy: string | null;
+  typeName: string;
+  orderId: string;
+  orderStatus: OrderStatus;
+  source: OrderRow['source'];
+  method: string;
+  buyerName: string;
+  buyerEmail: string | null;
+  paidAt: number | null;
+}
+
+/** Every ticket issued for an event (void ones too), grouped by order, oldest order first. */
+export function attendeesOfEvent(db: Database, eventId: string): AttendeeRow[] {
+  return db.orm
+    .select({
+      ticketId: tickets.id,
+      code: tickets.code,
+      ticketStatus: tickets.status,
+      checkedInAt: tickets.checkedInAt,
+      checkedInBy: tickets.checkedInBy,
+      typeName: ticketTypes.name,
+      orderId: orders.id,
+      orderStatus: orders.status,
+      source: orders.source,
+      method: orders.method,
+      buyerName: orders.buyerName,
+      buyerEmail: orders.buyerEmail,
+      paidAt: orders.paidAt,
+    })
+    .from(tickets)
+    .innerJoin(orders, eq(orders.id, tickets.orderId))
+    .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.ticketTypeId))
+    .where(eq(tickets.eventId, eventId))
+    .orderBy(asc(orders.createdAt), asc(orders.id), asc(ticketTypes.position), asc(tickets.createdAt), asc(tickets.id))
+    .all();
+}
+
+/** Valid tickets of an event (seats sold) and how many of them are checked in: the door's live counts. */
+export function ticketCountsOfEvent(db: Database, eventId: string): { valid: number; checkedIn: number } {
+  const row = db.orm
+    .select({
+      valid: sql<number>`count(*)`,
+      checkedIn: sql<number>`coalesce(sum(case when ${tickets.checkedInAt} is not null then 1 else 0 end), 0)`,
+    })
+    .from(tickets)
+    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'valid')))
+    .get();
+  return { valid: Number(row?.valid ?? 0), checkedIn: Number(row?.checkedIn ?? 0) };
+}
+
+export function insertWaitlistEntry(db: Database, row: WaitlistRow): void {
+  db.orm.insert(waitlist).values(row).run();
+}
+
+/** An event's waiting list in these statuses, first come first. */
+export function waitlistOfEvent(db: Database, eventId: string, statuses: readonly WaitlistRow['status'][]): WaitlistRow[] {
+  return db.orm
+    .select()
+    .from(waitlist)
+    .where(and(eq(waitlist.eventId, eventId), inArray(waitlist.status, [...statuses])))
+    // rowid breaks ties in insertion order: people who join in the same millisecond keep their places.
+    .orderBy(asc(waitlist.createdAt), sql`rowid`)
+    .all();
+}
+
+export function findWaitlistByOfferHash(db: Database, hash: string): WaitlistRow | undefined {
+  return db.orm.select().from(waitlist).where(eq(waitlist.offerTokenHash, hash)).get();
+}
+
+export function findWaitlistByOrder(db: Database, orderId: string): WaitlistRow | undefined {
+  return db.orm.select().from(waitlist).where(eq(waitlist.orderId, orderId)).get();
+}
+
+export function updateWaitlistEntry(db: Database, id: string, patch: Partial<WaitlistRow>): void {
+  db.orm.update(waitlist).set(patch).where(eq(waitlist.id, id)).run();
+}

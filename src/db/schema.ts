@@ -479,6 +479,9 @@ export const events = sqliteTable(
     speakers: text('speakers').notNull().default('[]'),
     /** iCalendar SEQUENCE: bumped on every change a calendar should pick up. */
     sequence: integer('sequence').notNull().default(0),
+    cancelledAt: integer('cancelled_at'),
+    /** After a cancellation: until then, ticket holders may turn their ticket price into a gift instead of a refund. */
+    giftOfferUntil: integer('gift_offer_until'),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
@@ -541,6 +544,10 @@ export const orders = sqliteTable(
     /** A donation added to the order; it becomes a gift to the event's campaign. */
     donation: integer('donation').notNull().default(0),
     donationGiftId: text('donation_gift_id').references(() => gifts.id),
+    /** Whether the donation may show under the buyer's name (anonymous unless they said so). */
+    donationPublic: integer('donation_public', { mode: 'boolean' }).notNull().default(false),
+    /** When the event was cancelled and the holder gave the ticket price instead of taking it back. */
+    convertedGiftId: text('converted_gift_id').references(() => gifts.id),
     /** Ticket revenue in the campaign currency, frozen when paid. */
     campaignAmount: integer('campaign_amount'),
     rate: text('rate'),

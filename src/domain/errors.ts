@@ -9,7 +9,11 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'currency_mismatch'
   | 'missing_rate'
-  | 'invalid_state';
+  | 'invalid_state'
+  /** Not enough seats (or raffle tickets) left for the request. */
+  | 'sold_out'
+  /** Outside a sales window, or for something that cannot take it (a ticket of another event). */
+  | 'unprocessable';
 
 export interface FieldIssue {
   /** Dotted path of the failing field, e.g. `amount` or `donor.email`. */

@@ -6,7 +6,8 @@ import type { Money } from '../domain/money.ts';
 export interface CheckoutRequest {
   /** Our checkout id: the provider must echo it back in its events. */
   readonly checkoutId: string;
-  readonly giftId: string;
+  /** Our record it pays for: a gift's or an order's id. */
+  readonly reference: string;
   readonly amount: Money;
   readonly description: string;
   readonly expiresAt: number;

@@ -1,14 +1,23 @@
 // Demo data that tells the NGO's story: the Rescue Fund with an anonymous 1:1
-// sponsor, gifts in USD, CAD and KRW, online and offline, one refunded. Every
-// person is invented. Loading runs through the same services as real use, on
-// a clock that walks through the past weeks, and is safe to run twice.
+// sponsor, gifts in USD, CAD and KRW, online and offline, one refunded; and its
+// events: a game night and a film screening in Seoul that already happened
+// (tickets sold online and at the door, guests checked in), a seminar tour
+// through four Canadian cities in three time zones with a partner organisation,
+// and a charity run with a running club, all selling tickets. Every person is
+// invented. Loading runs through the same services as real use, on a clock
+// that walks through the past weeks, and is safe to run twice.
+import { localDateTime } from '../domain/local-time.ts';
 import { money, parseMoney } from '../domain/money.ts';
 import { findCampaignBySlug } from '../db/campaigns.ts';
+import type { TicketTypeRow } from '../db/events.ts';
 import { findUserByEmail } from '../db/users.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
 import { testProvider } from '../payments/test-provider.ts';
 import { createCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
+import { addTicketType, createEvent, createSeries, type EventInput, type TicketTypeInput, type Venue } from './events.ts';
 import { recordOfflineGift, refundGift, startOnlineGift, type OfflineMethod } from './gifts.ts';
+import { checkIn, getOrder, placeOrder, recordDoorSale, type OrderItemInput } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
 import { setCampaignOrganizer } from './accounts.ts';
 import { createPledge, decidePledge } from './pledges.ts';
@@ -18,6 +27,8 @@ import type { Role } from '../db/users.ts';
 
 export const demoPassword = 'lantern-demo-2026';
 const slug = 'rescue-fund';
+const minute = 60_000;
+const hour = 3_600_000;
 const day = 86_400_000;
 
 interface DemoGift {
@@ -63,6 +74,284 @@ const demoGifts: DemoGift[] = [
   { name: 'Yusuf Demir', email: 'yusuf.demir@example.com', amount: '20', currency: 'USD', online: true },
   { name: 'Nora Lindqvist', email: 'nora.l@example.se', amount: '90', currency: 'USD', online: true },
 ];
+
+interface DemoBuyer {
+  name: string;
+  email: string;
+  seats: number;
+  /** Index of the ticket type in the event's list; the first when absent. */
+  type?: number;
+  /** Bought a ticket but did not come (past events). */
+  noShow?: boolean;
+}
+
+interface DemoEvent {
+  input: Omit<EventInput, 'startsAt' | 'endsAt' | 'campaignSlug' | 'status'>;
+  /** Days from the demo's today: negative for an event that already happened. */
+  day: number;
+  /** Local wall times on that day in the event's zone. */
+  starts: string;
+  ends: string;
+  ticketTypes: TicketTypeInput[];
+  online: DemoBuyer[];
+  /** Cash at the door, on the night (past events only). */
+  door?: { name: string; seats: number }[];
+}
+
+const krw = (major: string) => parseMoney(major, 'KRW');
+const cad = (major: string) => parseMoney(major, 'CAD');
+const seoul = (name: string, address: string): Venue => ({ name, address, city: 'Seoul', country: 'South Korea' });
+const canada = (name: string, address: string, city: string): Venue => ({ name, address, city, country: 'Canada' });
+
+const tourSlug = 'rescue-in-practice';
+const tourHosts = [{ name: 'Northern Lights Refugee Alliance', url: 'https://example.org/northern-lights-alliance' }];
+const tourSpeakers = [
+  { name: 'Dr. Helena Varga', bio: 'Rescue coordinator: eight years on the road through third countries' },
+  { name: 'Joon-young Seo', bio: 'Resettlement caseworker, who made the journey himself' },
+];
+const tourTickets: TicketTypeInput[] = [
+  { name: 'General admission', price: cad('25'), quantity: 80, maxPerOrder: 6 },
+  { name: 'Student or low income', price: cad('10'), quantity: 20, maxPerOrder: 2 },
+];
+
+function tourStop(city: string, timezone: string, venue: Venue, dayFromNow: number, online: DemoBuyer[]): DemoEvent {
+  return {
+    input: {
+      slug: `${tourSlug}-${city.toLowerCase()}`,
+      title: `Rescue in practice: ${city}`,
+      description:
+        'How a rescue is planned, what it costs and where it can go wrong, told by the people who do the work. ' +
+        'Then: what a community in Canada can do for the families who reach safety. Questions welcome; light refreshments.',
+      kind: 'seminar',
+      timezone,
+      venue,
+      seriesSlug: tourSlug,
+      currency: 'CAD',
+      capacity: 100,
+      hosts: tourHosts,
+      speakers: tourSpeakers,
+    },
+    day: dayFromNow,
+    starts: '19:00',
+    ends: '21:00',
+    ticketTypes: tourTickets,
+    online,
+  };
+}
+
+/** Ticket revenue of the two Seoul nights: 300,000 + 340,000 KRW. */
+const demoEvents: DemoEvent[] = [
+  {
+    input: {
+      slug: 'two-truths-and-a-lie',
+      title: 'Two Truths and a Lie: a propaganda game night',
+      description: [
+        'Teams of up to four hear three claims taken from state propaganda broadcasts. Two are true, one is a lie: spot it.',
+        '',
+        'A light-hearted evening about a serious subject, in English and Korean. Every ticket helps fund a rescue; one drink is included.',
+      ].join('\n'),
+      kind: 'social',
+      timezone: 'Asia/Seoul',
+      venue: seoul('Blue Door Pub', '2F, 27 Itaewon-ro 27-gil, Yongsan-gu'),
+      currency: 'KRW',
+      capacity: 40,
+      speakers: [{ name: 'Yoon Da-hye', bio: 'Quiz master and former radio journalist' }],
+    },
+    day: -9,
+    starts: '19:30',
+    ends: '22:30',
+    ticketTypes: [{ name: 'Player (one drink included)', price: krw('15000'), quantity: 36, maxPerOrder: 4 }],
+    online: [
+      { name: 'Jae-won Bae', email: 'jaewon.bae@example.kr', seats: 2 },
+      { name: 'Soo-ah Kwon', email: 'sooah.kwon@example.kr', seats: 1 },
+      { name: 'Hyun-woo Jang', email: 'hw.jang@example.kr', seats: 3 },
+      { name: 'Da-eun Moon', email: 'daeun.moon@example.kr', seats: 2, noShow: true },
+      { name: 'Tae-yang Shin', email: 'taeyang.shin@example.kr', seats: 1 },
+      { name: 'Ye-rin Oh', email: 'yerin.oh@example.kr', seats: 2 },
+      { name: 'Marcus Lindgren', email: 'marcus.lindgren@example.se', seats: 1 },
+      { name: 'Chloé Dubois', email: 'chloe.dubois@example.fr', seats: 2 },
+    ],
+    door: [
+      { name: 'Walk-in team', seats: 4 },
+      { name: 'Min-seo Ahn', seats: 1 },
+      { name: '', seats: 1 },
+    ],
+  },
+  {
+    input: {
+      slug: 'the-long-crossing-screening',
+      title: 'The Long Crossing: screening and Q&A with the director',
+      description: [
+        'A documentary that follows one family for eleven months, from a border river to a new life in Seoul.',
+        '',
+        'After the film, the director answers your questions. Korean with English subtitles; running time 94 minutes.',
+      ].join('\n'),
+      kind: 'screening',
+      timezone: 'Asia/Seoul',
+      venue: seoul('Yeonnam Small Cinema', 'B1, 15 Donggyo-ro 38-gil, Mapo-gu'),
+      currency: 'KRW',
+      capacity: 60,
+      speakers: [
+        { name: 'Baek Seo-jin', bio: 'Director of The Long Crossing' },
+        { name: 'Hannah Okonkwo', bio: 'Moderator; refugee-rights lawyer' },
+      ],
+    },
+    day: -4,
+    starts: '19:00',
+    ends: '21:45',
+    ticketTypes: [
+      { name: 'Screening and Q&A', price: krw('20000'), quantity: 50, maxPerOrder: 6 },
+      {
+        name: 'Community seat (free RSVP)',
+        description: 'For newcomers to Korea and their families: no charge, just tell us you are coming.',
+        price: money(0, 'KRW'),
+        quantity: 10,
+        maxPerOrder: 2,
+      },
+    ],
+    online: [
+      { name: 'Ji-ho Kang', email: 'jiho.kang@example.kr', seats: 2 },
+      { name: 'So-yeon Park', email: 'soyeon.park@example.kr', seats: 1 },
+      { name: 'Kwang-ho Ri', email: 'kwangho.ri@example.kr', seats: 2, type: 1 },
+      { name: 'Gun-woo Lee', email: 'gunwoo.lee@example.kr', seats: 2 },
+      { name: 'Ayesha Rahman', email: 'ayesha.rahman@example.org', seats: 1 },
+      { name: 'Jun-seo Hwang', email: 'junseo.hwang@example.kr', seats: 3 },
+      { name: 'Su-bin Jo', email: 'subin.jo@example.kr', seats: 2, type: 1, noShow: true },
+      { name: 'Mi-rae Song', email: 'mirae.song@example.kr', seats: 2, noShow: true },
+      { name: 'Isabel Moreno', email: 'isabel.moreno@example.es', seats: 2 },
+    ],
+    door: [
+      { name: '', seats: 2 },
+      { name: 'Yeon-woo Nam', seats: 2 },
+    ],
+  },
+  tourStop('Vancouver', 'America/Vancouver', canada('Harbourview Community Hall', '1200 Commercial Dr', 'Vancouver'), 10, [
+    { name: 'Harriet Quist', email: 'harriet.q@example.ca', seats: 2 },
+    { name: 'Liam O’Connell', email: 'liam.oconnell@example.ca', seats: 1, type: 1 },
+    { name: 'Wen Zhao', email: 'wen.zhao@example.ca', seats: 3 },
+  ]),
+  tourStop('Edmonton', 'America/Edmonton', canada('Riverbend Library, Room 2', '10330 82 Ave NW', 'Edmonton'), 12, [
+    { name: 'Colin MacLeod', email: 'colin.macleod@example.ca', seats: 2 },
+    { name: 'Amira Haddad', email: 'amira.haddad@example.ca', seats: 1 },
+  ]),
+  tourStop('Calgary', 'America/Edmonton', canada('Bow River Forum', '820 9 Ave SW', 'Calgary'), 13, [
+    { name: 'Brett Kowalchuk', email: 'brett.k@example.ca', seats: 2 },
+    { name: 'Sofia Reyes', email: 'sofia.reyes@example.ca', seats: 1, type: 1 },
+  ]),
+  tourStop('Regina', 'America/Regina', canada('Prairie Lights Hall', '2150 Broad St', 'Regina'), 15, [
+    { name: 'Marguerite Tremblay', email: 'm.tremblay@example.ca', seats: 2 },
+  ]),
+  {
+    input: {
+      slug: 'run-for-rescue-5k',
+      title: 'Run for Rescue 5K',
+      description: [
+        'Five kilometres along the Han River with the Han River Striders. Run, jog or walk: every runner’s ticket funds part of a rescue.',
+        '',
+        'Not running? Come and cheer at the finish line: it is free, just let us know.',
+      ].join('\n'),
+      kind: 'run',
+      timezone: 'Asia/Seoul',
+      venue: seoul('Yeouido Hangang Park, Mulbit Plaza', '330 Yeouidong-ro, Yeongdeungpo-gu'),
+      currency: 'KRW',
+      capacity: 200,
+      hosts: [{ name: 'Han River Striders Running Club', url: 'https://example.org/han-river-striders' }],
+    },
+    day: 24,
+    starts: '09:00',
+    ends: '12:00',
+    ticketTypes: [
+      { name: 'Runner (bib and T-shirt)', price: krw('30000'), quantity: 150, maxPerOrder: 4 },
+      { name: 'Cheer squad (free RSVP)', price: money(0, 'KRW'), quantity: 50, maxPerOrder: 4 },
+    ],
+    online: [
+      { name: 'Seo-yeon Lim', email: 'seoyeon.lim@example.kr', seats: 1 },
+      { name: 'Do-hyun Yang', email: 'dohyun.yang@example.kr', seats: 2 },
+      { name: 'Eun-ji Han', email: 'eunji.han@example.kr', seats: 2, type: 1 },
+      { name: 'Grace Okafor', email: 'grace.okafor@example.org', seats: 1 },
+      { name: 'Ha-eun Seo', email: 'haeun.seo@example.kr', seats: 1, type: 1 },
+    ],
+  },
+];
+
+/** A guest's order online, paid at the test checkout at once (a free one needs no payment); its ticket codes. */
+async function buyOnline(s: Services, provider: PaymentProvider, eventSlug: string, items: OrderItemInput[], buyer: DemoBuyer): Promise<string[]> {
+  const placed = await placeOrder(s, provider, eventSlug, { items, buyer: { name: buyer.name, email: buyer.email } });
+  if (placed.checkoutUrl !== null) {
+    const checkoutId = new URL(placed.checkoutUrl).pathname.split('/').pop() ?? '';
+    await applyPaymentEvent(s, { provider: 'test', eventId: `${checkoutId}:pay`, outcome: 'completed', checkoutId });
+  }
+  return getOrder(s, placed.view.order.id).tickets.map((t) => t.code);
+}
+
+interface Step {
+  at: number;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Creates the events as the organizer, then plays their sales and nights in
+ * time order: online sales spread from the announcement to a few hours
+ * before each past event (and to yesterday for upcoming ones), then at a past
+ * event's door the cash sales and the check-ins. `walkTo` moves the demo
+ * clock forward (never back).
+ */
+async function loadEvents(s: Services, staff: Actor, provider: PaymentProvider, realNow: number, walkTo: (t: number) => void): Promise<void> {
+  await createSeries(s, staff, {
+    slug: tourSlug,
+    title: 'Seminar tour: Rescue in practice',
+    description: 'Four evenings in Vancouver, Edmonton, Calgary and Regina, co-hosted with the Northern Lights Refugee Alliance.',
+  });
+  const announced = s.now();
+  const steps: Step[] = [];
+  for (const [k, e] of demoEvents.entries()) {
+    const date = localDateTime(realNow + e.day * day, e.input.timezone).slice(0, 10);
+    const event = await createEvent(s, staff, {
+      ...e.input,
+      startsAt: `${date}T${e.starts}`,
+      endsAt: `${date}T${e.ends}`,
+      campaignSlug: slug,
+      status: 'published',
+    });
+    const types: TicketTypeRow[] = [];
+    for (const t of e.ticketTypes) types.push(await addTicketType(s, staff, event.slug, t));
+    const itemsOf = (type: number | undefined, seats: number): OrderItemInput[] => [{ ticketTypeId: types[type ?? 0]?.id ?? '', quantity: seats }];
+
+    const past = event.endsAt < realNow;
+    // Upcoming events sell until yesterday; each event a little apart from the others.
+    const salesEnd = past ? event.startsAt - 3 * hour : realNow - 2 * day + k * hour;
+    const admitted: string[] = [];
+    e.online.forEach((buyer, i) => {
+      steps.push({
+        at: announced + Math.round(((salesEnd - announced) * (i + 1)) / (e.online.length + 1)),
+        run: async () => {
+          const codes = await buyOnline(s, provider, event.slug, itemsOf(buyer.type, buyer.seats), buyer);
+          if (!buyer.noShow) admitted.push(...codes);
+        },
+      });
+    });
+    if (!past) continue;
+    // Doors open half an hour before the start: cash sales, then everyone who came is checked in.
+    steps.push({
+      at: event.startsAt - 30 * minute,
+      run: async () => {
+        for (const sale of e.door ?? []) {
+          walkTo(s.now() + 3 * minute);
+          const order = await recordDoorSale(s, staff, event.slug, { items: itemsOf(0, sale.seats), buyer: { name: sale.name }, method: 'cash' });
+          admitted.push(...order.tickets.map((t) => t.code));
+        }
+        for (const code of admitted) {
+          walkTo(s.now() + 40_000);
+          await checkIn(s, staff, event.slug, code);
+        }
+      },
+    });
+  }
+  for (const step of steps.sort((a, b) => a.at - b.at)) {
+    walkTo(step.at);
+    await step.run();
+  }
+}
 
 export interface DemoResult {
   campaignSlug: string;
@@ -113,6 +402,7 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
   // proposed the 1:1 match, approved by the admin before the first gift.
   const organizer = findUserByEmail(base.db, 'organizer@demo.lantern.test');
   if (organizer) await setCampaignOrganizer(s, cli, slug, organizer.email, true);
+  const staff: Actor = organizer ? { userId: organizer.id, label: organizer.email, role: 'organizer', ip: null } : cli;
   const sponsorUser = findUserByEmail(base.db, 'sponsor@demo.lantern.test');
   const sponsor: Actor = sponsorUser ? { userId: sponsorUser.id, label: sponsorUser.email, role: 'sponsor', ip: null } : cli;
   const match = await createPledge(
@@ -159,6 +449,11 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
   clock += day;
   const refunded = ids[7];
   if (refunded) await refundGift(s, cli, refunded, { reason: 'Duplicate charge reported by the donor' });
+  // The organizer announces the events, and tickets sell through the weeks since.
+  clock += 3 * hour;
+  await loadEvents(s, staff, provider, realNow, (t) => {
+    clock = Math.max(clock, t);
+  });
   // A second offer from the same sponsor waits for the admin: the console's "needs attention".
   clock = realNow - day;
   await createPledge(

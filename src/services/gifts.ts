@@ -254,7 +254,7 @@ export async function startOnlineGift(
   // The provider call happens after commit: no network inside a transaction.
   const { url } = await provider.createCheckout({
     checkoutId,
-    giftId: gift.id,
+    reference: gift.id,
     amount: input.amount,
     description: campaign.title,
     expiresAt,
@@ -296,62 +296,93 @@ export interface RefundInput {
  */
 export async function refundGift(s: Services, actor: Actor, giftId: string, input: RefundInput): Promise<GiftView> {
   const now = s.now();
-  return s.db.write(() => {
-    const gift = findGift(s.db, giftId);
-    if (!gift) throw new DomainError('not_found', 'There is no such gift.');
-    if (gift.status !== 'succeeded' && gift.status !== 'partially_refunded') {
-      throw new DomainError('invalid_state', `A ${gift.status.replace('_', ' ')} gift cannot be refunded.`);
-    }
-    const remaining = gift.amount - gift.refundedAmount;
-    const amount = input.amount ?? money(remaining, gift.currency);
-    if (amount.currency !== gift.currency) {
-      throw ValidationError.field('amount.currency', `Refund in the gift's currency, ${gift.currency}`);
-    }
-    if (amount.amount <= 0) throw ValidationError.field('amount', 'The amount must be more than zero');
-    if (amount.amount > remaining) {
-      throw ValidationError.field('amount', 'The refund is more than what remains of the gift');
-    }
-    const campaignValue = gift.campaignAmount ?? 0;
-    const refundedAfter = gift.refundedAmount + amount.amount;
-    const netAfter = Number(roundDiv(BigInt(campaignValue) * BigInt(gift.amount - refundedAfter), BigInt(gift.amount)));
-    const campaignRefund = campaignValue - gift.refundedCampaignAmount - netAfter;
-    const full = refundedAfter === gift.amount;
-    const refundId = newId('refund');
-    insertRefund(s.db, {
-      id: refundId,
-      giftId,
-      amount: amount.amount,
-      campaignAmount: campaignRefund,
-      reason: input.reason ?? null,
-      createdBy: actor.userId,
-      createdAt: now,
-    });
-    updateGift(s.db, giftId, {
-      refundedAmount: refundedAfter,
-      refundedCampaignAmount: gift.refundedCampaignAmount + campaignRefund,
-      status: full ? 'refunded' : 'partially_refunded',
-    });
-    appendLedger(s.db, { campaignId: gift.campaignId, kind: 'refund', amount: -campaignRefund, giftId, refundId, createdAt: now });
-    // A gift stops counting once nothing of it is left in the campaign currency.
-    const stopsCounting = campaignValue - gift.refundedCampaignAmount > 0 && netAfter === 0;
-    const donorStillCounted = stopsCounting && donorHasOtherCountingGift(s.db, gift.campaignId, gift.donorKey, giftId);
-    addToTotals(s.db, gift.campaignId, {
-      raised: -campaignRefund,
-      giftCount: stopsCounting ? -1 : 0,
-      donorCount: stopsCounting && !donorStillCounted ? -1 : 0,
-    });
-    replayCampaign(s, gift.campaignId);
-    const after = findGift(s.db, giftId);
-    if (!after) throw new Error('gift vanished');
-    audit(s, actor, 'gift.refund', { type: 'gift', id: giftId }, { status: gift.status, refunded: gift.refundedAmount }, {
-      status: after.status,
-      refunded: after.refundedAmount,
-      amount: amount.amount,
-      currency: amount.currency,
-      reason: input.reason ?? null,
-    });
-    return giftView(s, after);
+  return s.db.write(() => giftView(s, refundGiftInTx(s, actor, giftId, input, now)));
+}
+
+/** The refund itself, for callers already inside a write (an order refunded with its donation). */
+export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input: RefundInput, now: number): GiftRow {
+  const gift = findGift(s.db, giftId);
+  if (!gift) throw new DomainError('not_found', 'There is no such gift.');
+  if (gift.status !== 'succeeded' && gift.status !== 'partially_refunded') {
+    throw new DomainError('invalid_state', `A ${gift.status.replace('_', ' ')} gift cannot be refunded.`);
+  }
+  const remaining = gift.amount - gift.refundedAmount;
+  const amount = input.amount ?? money(remaining, gift.currency);
+  if (amount.currency !== gift.currency) {
+    throw ValidationError.field('amount.currency', `Refund in the gift's currency, ${gift.currency}`);
+  }
+  if (amount.amount <= 0) throw ValidationError.field('amount', 'The amount must be more than zero');
+  if (amount.amount > remaining) {
+    throw ValidationError.field('amount', 'The refund is more than what remains of the gift');
+  }
+  const campaignValue = gift.campaignAmount ?? 0;
+  const refundedAfter = gift.refundedAmount + amount.amount;
+  const netAfter = Number(roundDiv(BigInt(campaignValue) * BigInt(gift.amount - refundedAfter), BigInt(gift.amount)));
+  const campaignRefund = campaignValue - gift.refundedCampaignAmount - netAfter;
+  const full = refundedAfter === gift.amount;
+  const refundId = newId('refund');
+  insertRefund(s.db, {
+    id: refundId,
+    giftId,
+    amount: amount.amount,
+    campaignAmount: campaignRefund,
+    reason: input.reason ?? null,
+    createdBy: actor.userId,
+    createdAt: now,
   });
+  updateGift(s.db, giftId, {
+    refundedAmount: refundedAfter,
+    refundedCampaignAmount: gift.refundedCampaignAmount + campaignRefund,
+    status: full ? 'refunded' : 'partially_refunded',
+  });
+  appendLedger(s.db, { campaignId: gift.campaignId, kind: 'refund', amount: -campaignRefund, giftId, refundId, createdAt: now });
+  // A gift stops counting once nothing of it is left in the campaign currency.
+  const stopsCounting = campaignValue - gift.refundedCampaignAmount > 0 && netAfter === 0;
+  const donorStillCounted = stopsCounting && donorHasOtherCountingGift(s.db, gift.campaignId, gift.donorKey, giftId);
+  addToTotals(s.db, gift.campaignId, {
+    raised: -campaignRefund,
+    giftCount: stopsCounting ? -1 : 0,
+    donorCount: stopsCounting && !donorStillCounted ? -1 : 0,
+  });
+  replayCampaign(s, gift.campaignId);
+  const after = findGift(s.db, giftId);
+  if (!after) throw new Error('gift vanished');
+  audit(s, actor, 'gift.refund', { type: 'gift', id: giftId }, { status: gift.status, refunded: gift.refundedAmount }, {
+    status: after.status,
+    refunded: after.refundedAmount,
+    amount: amount.amount,
+    currency: amount.currency,
+    reason: input.reason ?? null,
+  });
+  return after;
+}
+
+/**
+ * A donation added to a ticket order: a gift from the buyer to the event's
+ * campaign that succeeds with the order's payment (inside its transaction)
+ * and is matched by the pledges whose sources include event gifts.
+ */
+export function succeedEventDonation(
+  s: Services,
+  campaign: CampaignRow,
+  input: { amount: Money; donor: { name: string; email: string | null }; anonymous: boolean; method: string; eventId: string },
+  now: number,
+): GiftRow {
+  const row = newGiftRow(
+    campaign,
+    { amount: input.amount, donor: input.donor, anonymous: input.anonymous, showAmount: false },
+    {
+      source: 'event',
+      method: input.method,
+      eventId: input.eventId,
+      note: null,
+      receivedAt: now,
+      expiresAt: null,
+      createdBy: null,
+      createdAt: now,
+    },
+  );
+  return succeedGift(s, row, now, { campaign, isNew: true }).gift;
 }
 
 export async function listGifts(s: Services, slug: string, limit: number, offset: number): Promise<GiftView[]> {

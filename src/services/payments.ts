@@ -1,21 +1,35 @@
 // Applies a provider's report of a payment to our records, exactly once per
-// event id. This is the path the test checkout and Stripe webhooks share.
+// event id. This is the path the test checkout and Stripe webhooks share. A
+// checkout pays for a gift or for a ticket order.
 import { DomainError } from '../domain/errors.ts';
 import { claimPaymentEvent, findCheckout, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findCampaignById } from '../db/campaigns.ts';
+import { findEventById } from '../db/events.ts';
 import { findGift, updateGift, type GiftRow } from '../db/gifts.ts';
+import { findOrder, itemsOfOrder, type OrderRow } from '../db/orders.ts';
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Services } from './context.ts';
 import { succeedGift } from './gifts.ts';
+import { orderPaymentCompleted, orderPaymentFailed, prepareTickets, type PreparedTickets } from './orders.ts';
 
 export interface AppliedEvent {
   /** False when the event had been applied before (a redelivery). */
   applied: boolean;
   checkout: CheckoutRow;
-  gift: GiftRow;
+  gift: GiftRow | null;
+  order: OrderRow | null;
 }
 
+const noTickets: PreparedTickets = { codes: [], png: [] };
+
 export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promise<AppliedEvent> {
+  // A payment that issues tickets gets their codes and QR images ready first:
+  // encoding images is asynchronous, and the write below must not wait.
+  const before = findCheckout(s.db, event.checkoutId);
+  const prepared =
+    before?.orderId && event.outcome === 'completed'
+      ? await prepareTickets(itemsOfOrder(s.db, before.orderId).reduce((n, i) => n + i.quantity, 0))
+      : noTickets;
   const now = s.now();
   return s.db.write(() => {
     const checkout = findCheckout(s.db, event.checkoutId);
@@ -23,21 +37,34 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
       throw new DomainError('not_found', 'There is no such checkout.');
     }
     const applied = claimPaymentEvent(s.db, event.provider, event.eventId, event.outcome, now);
-    if (applied) applyOutcome(s, checkout, event, now);
-    const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
+    if (applied) applyOutcome(s, checkout, event, now, prepared);
     const after = findCheckout(s.db, checkout.id);
-    if (!gift || !after) throw new Error('checkout lost its gift');
-    return { applied, checkout: after, gift };
+    if (!after) throw new Error('checkout vanished');
+    return {
+      applied,
+      checkout: after,
+      gift: checkout.giftId === null ? null : (findGift(s.db, checkout.giftId) ?? null),
+      order: checkout.orderId === null ? null : (findOrder(s.db, checkout.orderId) ?? null),
+    };
   });
 }
 
-function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, now: number): void {
+function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, now: number, prepared: PreparedTickets): void {
+  const next = { completed: 'paid', declined: 'declined', expired: 'expired' } as const;
+  // A checkout is decided once; a late "paid" still records money that arrived.
+  if (event.outcome === 'completed' ? checkout.status === 'paid' : checkout.status !== 'open') return;
+  updateCheckout(s.db, checkout.id, { status: next[event.outcome], completedAt: now });
+  if (checkout.orderId !== null) {
+    const order = findOrder(s.db, checkout.orderId);
+    if (!order) throw new Error(`checkout ${checkout.id} has no order`);
+    if (event.outcome === 'completed') orderPaymentCompleted(s, order, now, prepared);
+    else orderPaymentFailed(s, order, event.outcome);
+    return;
+  }
   const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
   if (!gift) throw new Error(`checkout ${checkout.id} has no gift`);
   switch (event.outcome) {
     case 'completed':
-      if (checkout.status === 'paid') return;
-      updateCheckout(s.db, checkout.id, { status: 'paid', completedAt: now });
       // Money that arrives after the hold expired is still the donor's gift.
       if (gift.status === 'pending' || gift.status === 'expired' || gift.status === 'failed') {
         const campaign = findCampaignById(s.db, gift.campaignId);
@@ -46,13 +73,9 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
       }
       return;
     case 'declined':
-      if (checkout.status !== 'open') return;
-      updateCheckout(s.db, checkout.id, { status: 'declined', completedAt: now });
       if (gift.status === 'pending') updateGift(s.db, gift.id, { status: 'failed' });
       return;
     case 'expired':
-      if (checkout.status !== 'open') return;
-      updateCheckout(s.db, checkout.id, { status: 'expired', completedAt: now });
       if (gift.status === 'pending') updateGift(s.db, gift.id, { status: 'expired' });
       return;
   }
@@ -60,21 +83,28 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
 
 export interface CheckoutView {
   checkout: CheckoutRow;
-  gift: GiftRow;
-  campaign: { slug: string; title: string };
+  /** What is paid for, as the checkout page names it. */
+  title: string;
+  /** Where the payer lands afterwards: the gift's thank-you page or the order's page. */
+  returnPath: string;
+  /** Where to start again after an expired or closed checkout. */
+  startPath: string;
   /** True once the time to pay has run out (whatever the stored status says yet). */
   expired: boolean;
 }
 
 export function getCheckout(s: Services, id: string): CheckoutView {
   const checkout = findCheckout(s.db, id);
-  const gift = checkout?.giftId ? findGift(s.db, checkout.giftId) : undefined;
+  if (!checkout) throw new DomainError('not_found', 'There is no such checkout.');
+  const expired = checkout.status === 'expired' || (checkout.status === 'open' && s.now() >= checkout.expiresAt);
+  if (checkout.orderId !== null) {
+    const order = findOrder(s.db, checkout.orderId);
+    const event = order && findEventById(s.db, order.eventId);
+    if (!order || !event) throw new DomainError('not_found', 'There is no such checkout.');
+    return { checkout, title: event.title, returnPath: `/orders/${order.id}`, startPath: `/events/${event.slug}`, expired };
+  }
+  const gift = checkout.giftId ? findGift(s.db, checkout.giftId) : undefined;
   const campaign = gift && findCampaignById(s.db, gift.campaignId);
-  if (!checkout || !gift || !campaign) throw new DomainError('not_found', 'There is no such checkout.');
-  return {
-    checkout,
-    gift,
-    campaign: { slug: campaign.slug, title: campaign.title },
-    expired: checkout.status === 'expired' || (checkout.status === 'open' && s.now() >= checkout.expiresAt),
-  };
+  if (!gift || !campaign) throw new DomainError('not_found', 'There is no such checkout.');
+  return { checkout, title: campaign.title, returnPath: `/gifts/${gift.id}/thank-you`, startPath: `/campaigns/${campaign.slug}`, expired };
 }

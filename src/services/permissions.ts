@@ -2,13 +2,14 @@
 // admins everything; organizers the campaigns they created or were assigned
 // to; sponsors their own pledges. Donors have no accounts.
 import { campaignsOfOrganizer, findCampaignById, findCampaignBySlug, isOrganizerOf, listCampaigns, type CampaignRow } from '../db/campaigns.ts';
-import { findEventBySlug, type EventRow } from '../db/events.ts';
+import { findEventById, findEventBySlug, type EventRow } from '../db/events.ts';
 import { findGift } from '../db/gifts.ts';
+import { findOrder } from '../db/orders.ts';
 import { findPledge } from '../db/pledges.ts';
 import type { UserRow } from '../db/users.ts';
 import type { Services } from './context.ts';
 
-export type Ownership = 'campaign' | 'pledge' | 'gift' | 'event';
+export type Ownership = 'campaign' | 'pledge' | 'gift' | 'event' | 'order';
 
 function managesCampaign(s: Services, user: UserRow, campaignId: string): boolean {
   if (user.role === 'admin') return true;
@@ -32,6 +33,11 @@ export function mayAccess(s: Services, user: UserRow, kind: Ownership, key: stri
     }
     case 'event': {
       const e = findEventBySlug(s.db, key);
+      return !e || managesEvent(s, user, e);
+    }
+    case 'order': {
+      const o = findOrder(s.db, key);
+      const e = o && findEventById(s.db, o.eventId);
       return !e || managesEvent(s, user, e);
     }
     case 'pledge': {

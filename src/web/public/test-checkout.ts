@@ -43,7 +43,7 @@ export default async function testCheckout(app: FastifyInstance) {
           checkoutId,
         });
       }
-      return reply.redirect(`/gifts/${encodeURIComponent(view.gift.id)}/thank-you`, 303);
+      return reply.redirect(view.returnPath, 303);
     },
   );
 }

@@ -14,10 +14,13 @@ import {
 import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../../../services/gifts.ts';
 import { once, type StoredResponse } from '../../../services/idempotency.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
+import { audienceOf } from '../../../services/privacy.ts';
 import { addRate } from '../../../services/rates.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
+import eventsApi from './events.ts';
+import ordersApi from './orders.ts';
 import { campaignJson, giftAdminJson, giftJson, pledgeJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
 
@@ -225,11 +228,12 @@ export default async function apiV1(root: FastifyInstance) {
     '/campaigns/:slug/gifts',
     {
       config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
-      schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
+      schema: { tags: ['admin'], security: bearer, summary: 'All gifts with donor details: e-mails for admins only; for organizers an anonymous donor is "Anonymous"', params: s.slugParams, querystring: s.pageQuery, response: { 200: z.object({ gifts: z.array(s.giftAdminOut) }), 401: problem, 403: problem, 404: problem } },
     },
     async (req) => {
       const gifts = await listGifts(svc, req.params.slug, req.query.limit, req.query.offset);
-      return { gifts: gifts.map(giftAdminJson) };
+      const audience = audienceOf(req.user?.role);
+      return { gifts: gifts.map((g) => giftAdminJson(g, audience)) };
     },
   );
 
@@ -248,4 +252,7 @@ export default async function apiV1(root: FastifyInstance) {
         return { statusCode: 201, body: giftJson(g) };
       }),
   );
+
+  await root.register(eventsApi);
+  await root.register(ordersApi);
 }

@@ -1,0 +1,141 @@
+// The flash sale: a ticket type of 100 seats and 500 buyers who all press
+// "buy" at once, over real HTTP, each on its own connection. Exactly 100 must
+// get a 201 (a held seat) and 400 a 409 (sold out), the database must hold
+// exactly 100 seats taken, the seats must be gone quickly, and waiting buyers
+// must not wait much longer than for a trivial answer: the orders' p99 is
+// compared with bursts of as many GETs on the trivial route, sent the same way
+// just before and just after (the median of four: on a shared machine one
+// burst's p99 swings by half).
+import { seatsTaken } from '../src/db/orders.ts';
+import type { Services } from '../src/services/context.ts';
+import type { BurstSpec, BurstSummary } from './client.ts';
+import type { LoadClient } from './load.ts';
+import { assertConsistent, seedSaleEvent, type SaleEvent } from './seed.ts';
+
+const seats = 100;
+const buyers = 500;
+/** Time from the first request to the last seat sold. */
+const sellOutTargetMs = 500;
+/** The orders' p99 over the trivial bursts' p99. */
+const p99Target = 1.5;
+/** A small sale first, so the order route's code is warm as on a live server. */
+const warmUp = { seats: 20, buyers: 50 };
+/** Trivial bursts before the measured ones: the first opens the connections, the others warm the code. */
+const warmUpBursts = 3;
+
+export interface Check {
+  name: string;
+  figure: string;
+  target: string;
+  pass: boolean;
+}
+
+export interface FlashSaleReport {
+  seats: number;
+  buyers: number;
+  /** Two just before the sale, two just after. */
+  trivial: BurstSummary[];
+  /** The median p99 of the trivial bursts. */
+  trivialP99Ms: number;
+  orders: BurstSummary;
+  seatsTaken: number;
+  checks: Check[];
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+function codes(b: BurstSummary): string {
+  return Object.entries(b.statusCodes)
+    .map(([code, n]) => `${n} × ${code}`)
+    .join(', ');
+}
+
+function orderBurst(base: string, sale: SaleEvent, count: number, nth: number): BurstSpec {
+  return {
+    url: `${base}/api/v1/events/${sale.slug}/orders`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ ticketTypeId: sale.ticketTypeId, quantity: 1 }], buyer: { name: 'Flash Buyer {n}', email: `buyer-{n}@${sale.slug}.bench.test` } }),
+    uniqueMarker: '{n}',
+    count,
+    until: { status: 201, nth },
+    expected: [201, 409],
+  };
+}
+
+/** Exactly `sold` 201s and the rest 409s, nothing else. */
+function soldExactly(b: BurstSummary, sold: number): boolean {
+  const other = Object.entries(b.statusCodes).some(([code, n]) => code !== '201' && code !== '409' && n > 0);
+  return b.errors === 0 && !other && b.statusCodes['201'] === sold && b.statusCodes['409'] === b.count - sold;
+}
+
+function takenOf(s: Services, sale: SaleEvent): number {
+  return seatsTaken(s.db, sale.eventId, s.now()).get(sale.ticketTypeId) ?? 0;
+}
+
+export async function runFlashSale(client: LoadClient, base: string, s: Services, log: (msg: string) => void): Promise<FlashSaleReport> {
+  const trivial: BurstSpec = { url: `${base}/bench/trivial`, method: 'GET', count: buyers, expected: [200] };
+  const trivialBurst = async (label: string) => {
+    const b = await client.burst(trivial);
+    log(`  ${label}: ${buyers} GETs at once, p50 ${ms(b.p50Ms)}, p99 ${ms(b.p99Ms)}, all answered in ${ms(b.wallMs)}${b.newConnections ? `, ${b.newConnections} new connections` : ''}`);
+    if (b.errors > 0 || b.statusCodes['200'] !== buyers) throw new Error(`the trivial burst got ${codes(b)} and ${b.errors} errors: ${b.samples.join(' | ')}`);
+    return b;
+  };
+
+  for (let i = 1; i <= warmUpBursts; i++) await trivialBurst(i === 1 ? 'warm-up burst (connecting)' : 'warm-up burst');
+  const warm = await seedSaleEvent(s, 'bench-warm-up-sale', 'Warm-up sale', warmUp.seats);
+  const w = await client.burst(orderBurst(base, warm, warmUp.buyers, warmUp.seats));
+  log(`  warm-up sale: ${warmUp.seats} seats, ${warmUp.buyers} buyers: ${codes(w)}`);
+  if (!soldExactly(w, warmUp.seats)) throw new Error(`the warm-up sale got ${codes(w)} and ${w.errors} errors: ${w.samples.join(' | ')}`);
+
+  const sale = await seedSaleEvent(s, 'bench-flash-sale', 'Premiere night (flash sale)', seats);
+  const trivialBursts = [await trivialBurst('trivial burst before'), await trivialBurst('trivial burst before')];
+  const orders = await client.burst(orderBurst(base, sale, buyers, seats));
+  log(
+    `  flash sale: ${buyers} orders at once: ${codes(orders)}${orders.errors ? `, ${orders.errors} errors` : ''}; ` +
+      `the ${seats}th seat sold after ${orders.untilMs === null ? '—' : ms(orders.untilMs)}; p50 ${ms(orders.p50Ms)}, p99 ${ms(orders.p99Ms)}, all answered in ${ms(orders.wallMs)}` +
+      `${orders.newConnections ? `, ${orders.newConnections} new connections` : ''}`,
+  );
+  for (const sample of orders.samples) log(`    unexpected: ${sample}`);
+  trivialBursts.push(await trivialBurst('trivial burst after'), await trivialBurst('trivial burst after'));
+
+  const taken = takenOf(s, sale);
+  await assertConsistent(s);
+  const p99s = trivialBursts.map((b) => b.p99Ms).sort((a, b) => a - b);
+  const baseP99 = ((p99s[1] ?? 0) + (p99s[2] ?? 0)) / 2;
+  const p99Ratio = orders.p99Ms / baseP99;
+  const checks: Check[] = [
+    {
+      name: 'orders answered',
+      figure: `${codes(orders)}${orders.errors ? `, ${orders.errors} errors` : ''}`,
+      target: `${seats} × 201, ${buyers - seats} × 409`,
+      pass: soldExactly(orders, seats),
+    },
+    { name: 'seats taken in the database', figure: String(taken), target: `exactly ${seats}`, pass: taken === seats },
+    {
+      name: `time to sell out (first request → ${seats}th 201)`,
+      figure: orders.untilMs === null ? 'never' : ms(orders.untilMs),
+      target: `< ${sellOutTargetMs} ms`,
+      pass: orders.untilMs !== null && orders.untilMs < sellOutTargetMs,
+    },
+    {
+      name: `p99 of the ${buyers} orders`,
+      figure: `${ms(orders.p99Ms)} = ${p99Ratio.toFixed(2)}× the trivial bursts' ${ms(baseP99)} (median)`,
+      target: `≤ ${p99Target}×`,
+      pass: p99Ratio <= p99Target,
+    },
+  ];
+  return { seats, buyers, trivial: trivialBursts, trivialP99Ms: baseP99, orders, seatsTaken: taken, checks };
+}
+
+export function printChecks(title: string, checks: readonly Check[], log: (msg: string) => void): void {
+  const head = ['check', 'figure', 'target', 'result'];
+  const rows = checks.map((c) => [c.name, c.figure, c.target, c.pass ? 'PASS' : 'FAIL']);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  log('');
+  log(title);
+  log(line(head));
+  log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) log(line(r));
+}

@@ -1,0 +1,600 @@
+// Ticket orders: placing one holds its seats (checked against what is paid or
+// held, in the same write transaction), paying it issues one ticket per seat
+// and puts the revenue in the campaign's ledger, a hold that runs out frees
+// the seats, a refund reverses the revenue, and check-in admits a ticket once.
+import QRCode from 'qrcode';
+import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { money, type Money } from '../domain/money.ts';
+import { checkRequest, type TypeSeats } from '../domain/seats.ts';
+import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
+import { insertCheckout, openCheckoutsOfOrder, updateCheckout } from '../db/checkouts.ts';
+import { findEventBySlug, findEventById, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
+import { newId, newSecret } from '../db/ids.ts';
+import { appendLedger } from '../db/ledger.ts';
+import {
+  findOrder,
+  findTicketByCode,
+  findWaitlistByOrder,
+  insertOrder,
+  insertTickets,
+  itemsOfOrder,
+  pendingOrdersExpiredBy,
+  seatsTaken,
+  ticketsOfOrder,
+  updateOrder,
+  updateTicket,
+  updateWaitlistEntry,
+  voidTicketsOfOrder,
+  type OrderItemRow,
+  type OrderRow,
+  type TicketRow,
+} from '../db/orders.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+import { formatTimeRange, zoneAbbreviation } from '../web/format.ts';
+import { audit } from './audit.ts';
+import { eventCalendar } from './calendar.ts';
+import type { Actor, Services } from './context.ts';
+import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
+import { queueMail } from './mail.ts';
+import { convertAt } from './rates.ts';
+import { normaliseEmail } from './users.ts';
+import { lapseOffer, offerFreedSeats } from './waitlist.ts';
+
+export interface OrderItemInput {
+  ticketTypeId: string;
+  quantity: number;
+  /** Pay what you want: the price per ticket chosen, at least the type's minimum. */
+  price?: Money;
+}
+
+export interface OrderInput {
+  items: readonly OrderItemInput[];
+  buyer: { name: string; email: string };
+  /** Added to the order; becomes a gift to the event's campaign when paid. */
+  donation?: Money | null;
+  /** Whether the donation may appear under the buyer's name on the campaign page. */
+  donationPublic?: boolean;
+}
+
+export interface DoorSaleInput {
+  items: readonly OrderItemInput[];
+  buyer: { name: string; email?: string | null };
+  method: 'cash' | 'card_terminal' | 'other';
+}
+
+export interface OrderView {
+  order: OrderRow;
+  event: EventRow;
+  items: (OrderItemRow & { name: string })[];
+  tickets: TicketRow[];
+  total: Money;
+  donation: Money;
+}
+
+/** Tickets' codes and their QR images, made before the write that issues them (image encoding is asynchronous). */
+export interface PreparedTickets {
+  codes: string[];
+  png: Buffer[];
+}
+
+// Crockford's base32: no I, L, O or U, so a code read aloud or typed at the door survives.
+const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** 80 random bits as XXXX-XXXX-XXXX-XXXX. */
+export function newTicketCode(): string {
+  const bytes = Buffer.from(newSecret(10), 'base64url');
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    out = (alphabet[Number(bits & 31n)] ?? '0') + out;
+    bits >>= 5n;
+  }
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}-${out.slice(12)}`;
+}
+
+/** What a volunteer typed or a camera read, in the stored form (case, spaces and look-alikes forgiven). */
+export function normaliseTicketCode(input: string): string {
+  const plain = input
+    .toUpperCase()
+    .replace(/[\s-]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return plain.length === 16 ? `${plain.slice(0, 4)}-${plain.slice(4, 8)}-${plain.slice(8, 12)}-${plain.slice(12)}` : plain;
+}
+
+export async function prepareTickets(count: number): Promise<PreparedTickets> {
+  const codes = Array.from({ length: count }, newTicketCode);
+  const png = await Promise.all(codes.map((c) => QRCode.toBuffer(c, { type: 'png', margin: 2, scale: 6, errorCorrectionLevel: 'M' })));
+  return { codes, png };
+}
+
+function seatCount(items: readonly { quantity: number }[]): number {
+  return items.reduce((n, i) => n + i.quantity, 0);
+}
+
+function eventForSale(s: Services, slug: string, now: number): EventRow {
+  const event = findEventBySlug(s.db, slug);
+  if (!event || event.status === 'draft') throw new DomainError('not_found', `There is no event "${slug}".`);
+  if (event.status === 'cancelled') throw new DomainError('unprocessable', 'This event has been cancelled.');
+  if (now >= event.endsAt) throw new DomainError('unprocessable', 'This event is over.');
+  return event;
+}
+
+interface PricedItems {
+  items: OrderItemRow[];
+  ticketsTotal: number;
+}
+
+/**
+ * Checks the request against the event's ticket types, their sales windows
+ * and limits, and what is paid or held right now; returns the priced items.
+ * Runs inside the write transaction that inserts the order.
+ */
+function priceAndHold(s: Services, event: EventRow, orderId: string, input: readonly OrderItemInput[], now: number, door: boolean): PricedItems {
+  if (input.length === 0) throw ValidationError.field('items', 'Choose at least one ticket');
+  const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t]));
+  const request = new Map<string, number>();
+  const chosenPrice = new Map<string, Money>();
+  const issues: FieldIssue[] = [];
+  input.forEach((item, i) => {
+    if (!Number.isSafeInteger(item.quantity) || item.quantity < 0) {
+      issues.push({ field: `items.${i}.quantity`, message: 'Must be a whole number' });
+      return;
+    }
+    if (item.quantity === 0) return;
+    request.set(item.ticketTypeId, (request.get(item.ticketTypeId) ?? 0) + item.quantity);
+    if (item.price) chosenPrice.set(item.ticketTypeId, item.price);
+  });
+  if (issues.length > 0) throw new ValidationError('Some tickets are not right.', issues);
+  if (request.size === 0) throw ValidationError.field('items', 'Choose at least one ticket');
+
+  for (const id of request.keys()) {
+    const type = types.get(id);
+    if (!type) continue;
+    // The door sells until the event ends, whatever the online window says.
+    if (!door && type.salesStart !== null && now < type.salesStart) {
+      throw new DomainError('unprocessable', `Sales of “${type.name}” have not started yet.`, [{ field: 'items', message: 'Sales have not started' }]);
+    }
+    if (!door && type.salesEnd !== null && now >= type.salesEnd) {
+      throw new DomainError('unprocessable', `Sales of “${type.name}” have ended.`, [{ field: 'items', message: 'Sales have ended' }]);
+    }
+  }
+
+  const taken = seatsTaken(s.db, event.id, now);
+  const seats = new Map<string, TypeSeats>(
+    [...types.values()].map((t) => [t.id, { quantity: t.quantity, taken: taken.get(t.id) ?? 0, minPerOrder: t.minPerOrder, maxPerOrder: door ? t.quantity : t.maxPerOrder }]),
+  );
+  const allTaken = [...taken.values()].reduce((n, v) => n + v, 0);
+  const problems = checkRequest(request, seats, { capacity: event.capacity, taken: allTaken });
+  const soldOut = problems.filter((p) => p.kind === 'sold_out');
+  const invalid = problems.filter((p) => p.kind !== 'sold_out');
+  if (invalid.length > 0) {
+    throw new ValidationError(
+      'Some tickets are not right.',
+      invalid.map((p) => {
+        const name = types.get(p.ticketTypeId ?? '')?.name ?? '';
+        if (p.kind === 'unknown_type') return { field: 'items', message: `There is no such ticket for this event (${p.ticketTypeId})` };
+        if (p.kind === 'too_few') return { field: 'items', message: `“${name}”: at least ${p.limit} per order` };
+        if (p.kind === 'too_many') return { field: 'items', message: `“${name}”: at most ${p.limit} per order` };
+        return { field: 'items', message: 'Not available' };
+      }),
+    );
+  }
+  if (soldOut.length > 0) {
+    const first = soldOut[0];
+    const name = first?.ticketTypeId ? types.get(first.ticketTypeId)?.name : null;
+    const left = first?.kind === 'sold_out' ? first.available : 0;
+    throw new DomainError(
+      'sold_out',
+      left === 0 ? `${name ? `“${name}”` : 'This event'} is sold out.` : `Only ${left} ${name ? `“${name}” ` : ''}seat${left === 1 ? '' : 's'} left.`,
+      soldOut.map((p) => ({ field: 'items', message: p.kind === 'sold_out' ? `${p.available} left` : 'Not available' })),
+    );
+  }
+
+  let ticketsTotal = 0;
+  const items: OrderItemRow[] = [];
+  for (const [id, quantity] of request) {
+    const type = types.get(id) as TicketTypeRow;
+    const unitPrice = unitPriceOf(type, chosenPrice.get(id), event.currency);
+    ticketsTotal += unitPrice * quantity;
+    items.push({ orderId, ticketTypeId: id, quantity, unitPrice });
+  }
+  if (!Number.isSafeInteger(ticketsTotal)) throw ValidationError.field('items', 'The order is too large');
+  return { items, ticketsTotal };
+}
+
+function unitPriceOf(type: TicketTypeRow, chosen: Money | undefined, currency: string): number {
+  if (!chosen) return type.price;
+  if (type.minPrice === null) {
+    if (chosen.amount !== type.price || chosen.currency !== currency) {
+      throw ValidationError.field('items', `“${type.name}” has a fixed price`);
+    }
+    return type.price;
+  }
+  if (chosen.currency !== currency) throw ValidationError.field('items', `Pay in ${currency}`);
+  if (!Number.isSafeInteger(chosen.amount) || chosen.amount < type.minPrice) {
+    throw ValidationError.field('items', `“${type.name}”: at least the minimum price`);
+  }
+  return chosen.amount;
+}
+
+function donationOf(input: Money | null | undefined, event: EventRow): number {
+  if (!input) return 0;
+  if (input.currency !== event.currency) throw ValidationError.field('donation.currency', `A donation with this order is in ${event.currency}`);
+  if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw ValidationError.field('donation.amount', 'Must be zero or more');
+  if (input.amount > 0 && event.campaignId === null) throw ValidationError.field('donation', 'This event raises money for no campaign');
+  return input.amount;
+}
+
+export interface PlacedOrder {
+  view: OrderView;
+  /** Where to pay; null when the order was free and is already paid. */
+  checkoutUrl: string | null;
+}
+
+/** A guest's order: holds its seats while pending, or is paid at once when free. */
+export async function placeOrder(s: Services, provider: PaymentProvider, slug: string, input: OrderInput): Promise<PlacedOrder> {
+  const buyer = { name: input.buyer.name.trim(), email: normaliseEmail(input.buyer.email) };
+  if (!buyer.name) throw ValidationError.field('buyer.name', 'Enter your name');
+  const seats = seatCount(input.items);
+  // A free order is issued in the transaction that places it, so its codes and
+  // QR images are made before it. Only then: images cost milliseconds each, and
+  // in a rush for priced seats most buyers are turned away (paid orders get
+  // theirs when the payment arrives).
+  const known = findEventBySlug(s.db, slug);
+  const prices = new Map((known ? ticketTypesOfEvent(s.db, known.id) : []).map((tt) => [tt.id, tt.price]));
+  const mayBeFree = !input.donation?.amount && input.items.every((i) => i.quantity === 0 || (prices.get(i.ticketTypeId) === 0 && !i.price?.amount));
+  const prepared = mayBeFree && seats > 0 && seats <= 100 ? await prepareTickets(seats) : { codes: [], png: [] };
+  const now = s.now();
+  const placed = await s.db.write(() => {
+    const event = eventForSale(s, slug, now);
+    const id = newId('ord');
+    const { items, ticketsTotal } = priceAndHold(s, event, id, input.items, now, false);
+    const donation = donationOf(input.donation, event);
+    const free = ticketsTotal + donation === 0;
+    const order: OrderRow = {
+      id,
+      eventId: event.id,
+      status: 'pending',
+      source: 'online',
+      method: free ? 'free' : provider.name,
+      buyerName: buyer.name,
+      buyerEmail: buyer.email,
+      currency: event.currency,
+      ticketsTotal,
+      donation,
+      donationGiftId: null,
+      donationPublic: input.donationPublic === true,
+      convertedGiftId: null,
+      campaignAmount: null,
+      rate: null,
+      refundedAmount: 0,
+      refundedCampaignAmount: 0,
+      expiresAt: free ? null : now + s.config.orderHoldMinutes * 60_000,
+      paidAt: null,
+      createdBy: null,
+      createdAt: now,
+    };
+    insertOrder(s.db, order, items);
+    audit(s, { userId: null, label: buyer.email, role: null, ip: null }, 'order.place', { type: 'order', id }, null, {
+      event: event.slug,
+      seats: seatCount(items),
+      total: ticketsTotal,
+      donation,
+      currency: event.currency,
+    });
+    if (free) {
+      markOrderPaid(s, order, event, now, prepared);
+      return { id, event, checkoutId: null };
+    }
+    const checkoutId = newId('co');
+    insertCheckout(s.db, {
+      id: checkoutId,
+      provider: provider.name,
+      orderId: id,
+      giftId: null,
+      amount: ticketsTotal + donation,
+      currency: event.currency,
+      status: 'open',
+      expiresAt: order.expiresAt ?? now,
+      createdAt: now,
+    });
+    return { id, event, checkoutId };
+  });
+  if (placed.checkoutId === null) {
+    s.mailer.kick();
+    return { view: getOrder(s, placed.id), checkoutUrl: null };
+  }
+  const view = getOrder(s, placed.id);
+  const { url } = await provider.createCheckout({
+    checkoutId: placed.checkoutId,
+    reference: placed.id,
+    amount: money(view.order.ticketsTotal + view.order.donation, view.order.currency),
+    description: placed.event.title,
+    expiresAt: view.order.expiresAt ?? now,
+  });
+  return { view, checkoutUrl: url };
+}
+
+/** Tickets sold at the door for cash: the order is paid at once. */
+export async function recordDoorSale(s: Services, actor: Actor, slug: string, input: DoorSaleInput): Promise<OrderView> {
+  const name = input.buyer.name.trim() || 'Door sale';
+  const email = input.buyer.email ? normaliseEmail(input.buyer.email) : null;
+  const seats = seatCount(input.items);
+  const prepared = seats > 0 && seats <= 500 ? await prepareTickets(seats) : { codes: [], png: [] };
+  const now = s.now();
+  const id = await s.db.write(() => {
+    const event = eventForSale(s, slug, now);
+    const orderId = newId('ord');
+    const { items, ticketsTotal } = priceAndHold(s, event, orderId, input.items, now, true);
+    const order: OrderRow = {
+      id: orderId,
+      eventId: event.id,
+      status: 'pending',
+      source: 'door',
+      method: input.method,
+      buyerName: name,
+      buyerEmail: email,
+      currency: event.currency,
+      ticketsTotal,
+      donation: 0,
+      donationGiftId: null,
+      donationPublic: false,
+      convertedGiftId: null,
+      campaignAmount: null,
+      rate: null,
+      refundedAmount: 0,
+      refundedCampaignAmount: 0,
+      expiresAt: null,
+      paidAt: null,
+      createdBy: actor.userId,
+      createdAt: now,
+    };
+    insertOrder(s.db, order, items);
+    markOrderPaid(s, order, event, now, prepared);
+    audit(s, actor, 'order.door_sale', { type: 'order', id: orderId }, null, { event: event.slug, seats: seatCount(items), total: ticketsTotal, currency: event.currency, method: input.method });
+    return orderId;
+  });
+  if (email) s.mailer.kick();
+  return getOrder(s, id);
+}
+
+/**
+ * The one way an order becomes paid (free, door sale, or a provider's
+ * payment): tickets issued, revenue and donation into the campaign's ledger,
+ * confirmation queued. Must run inside a write transaction.
+ */
+export function markOrderPaid(s: Services, order: OrderRow, event: EventRow, now: number, prepared: PreparedTickets): void {
+  const items = itemsOfOrder(s.db, order.id);
+  const seats = seatCount(items);
+  const codes = prepared.codes.length >= seats ? prepared.codes : [...prepared.codes, ...Array.from({ length: seats - prepared.codes.length }, newTicketCode)];
+  const tickets: TicketRow[] = [];
+  let n = 0;
+  for (const item of items) {
+    for (let i = 0; i < item.quantity; i++) {
+      tickets.push({
+        id: newId('tkt'),
+        code: codes[n] ?? newTicketCode(),
+        orderId: order.id,
+        ticketTypeId: item.ticketTypeId,
+        eventId: event.id,
+        status: 'valid',
+        checkedInAt: null,
+        checkedInBy: null,
+        createdAt: now,
+      });
+      n += 1;
+    }
+  }
+  insertTickets(s.db, tickets);
+
+  const campaign = event.campaignId === null ? undefined : findCampaignById(s.db, event.campaignId);
+  let campaignAmount: number | null = null;
+  let rate: string | null = null;
+  if (campaign && order.ticketsTotal > 0) {
+    const converted = convertAt(s, money(order.ticketsTotal, order.currency), campaign.currency, now);
+    campaignAmount = converted.value.amount;
+    rate = converted.rate;
+    appendLedger(s.db, { campaignId: campaign.id, kind: 'ticket', amount: campaignAmount, orderId: order.id, createdAt: now });
+    addToTotals(s.db, campaign.id, { tickets: campaignAmount });
+  }
+  let donationGiftId: string | null = null;
+  if (campaign && order.donation > 0) {
+    donationGiftId = succeedEventDonation(
+      s,
+      campaign,
+      {
+        amount: money(order.donation, order.currency),
+        donor: { name: order.buyerName, email: order.buyerEmail },
+        anonymous: !order.donationPublic,
+        method: order.method,
+        eventId: event.id,
+      },
+      now,
+    ).id;
+  }
+  updateOrder(s.db, order.id, { status: 'paid', paidAt: now, campaignAmount, rate, donationGiftId });
+  const offer = order.method === 'waitlist' ? findWaitlistByOrder(s.db, order.id) : undefined;
+  if (offer) updateWaitlistEntry(s.db, offer.id, { status: 'claimed' });
+  if (order.buyerEmail) queueConfirmation(s, { ...order, status: 'paid', paidAt: now }, event, tickets, prepared, campaign);
+}
+
+function queueConfirmation(s: Services, order: OrderRow, event: EventRow, tickets: readonly TicketRow[], prepared: PreparedTickets, campaign: CampaignRow | undefined): void {
+  if (!order.buyerEmail) return;
+  const byCode = new Map(prepared.codes.map((c, i) => [c, prepared.png[i]]));
+  const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t.name]));
+  const shown = tickets.map((t, i) => ({ code: t.code, type: types.get(t.ticketTypeId) ?? '', cid: byCode.has(t.code) ? `ticket-${i}@lantern` : null }));
+  const zone = event.timezone === 'UTC' ? 'UTC' : `${event.timezone}, ${zoneAbbreviation(event.startsAt, { timeZone: event.timezone })}`;
+  const venue = [event.venueName, event.venueAddress, [event.venueCity, event.venueCountry].filter(Boolean).join(', ')].filter((line): line is string => !!line);
+  // The calendar file of this one event, as /events/:slug.ics serves it (built synchronously, inside the payment's transaction).
+  const ics = eventCalendar(s, event.slug).ics;
+  queueMail(s, {
+    to: order.buyerEmail,
+    kind: 'order',
+    template: 'order-confirmation',
+    subject: `Your tickets: ${event.title}`,
+    data: {
+      name: order.buyerName,
+      event,
+      tickets: shown,
+      link: `${s.config.baseUrl}/orders/${order.id}`,
+      eventLink: `${s.config.baseUrl}/events/${event.slug}`,
+      campaign: campaign?.title ?? null,
+      when: `${formatTimeRange(event.startsAt, event.endsAt, { timeZone: event.timezone })} (${zone})`,
+      whenUtc: formatTimeRange(event.startsAt, event.endsAt, { timeZone: 'UTC' }),
+      venue,
+      onlineUrl: event.onlineUrl,
+    },
+    attachments: [
+      ...shown.flatMap((t) => {
+        const png = byCode.get(t.code);
+        return png && t.cid ? [{ filename: `ticket-${t.code}.png`, contentType: 'image/png', content: png.toString('base64'), cid: t.cid }] : [];
+      }),
+      { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: Buffer.from(ics, 'utf8').toString('base64') },
+    ],
+  });
+}
+
+/** A provider's payment for an order (called from services/payments inside its transaction). */
+export function orderPaymentCompleted(s: Services, order: OrderRow, now: number, prepared: PreparedTickets): void {
+  if (order.status === 'paid' || order.status === 'partially_refunded' || order.status === 'refunded') return;
+  const event = findEventById(s.db, order.eventId);
+  if (!event) throw new Error(`order ${order.id} has no event`);
+  if (order.status === 'expired' || order.status === 'failed' || order.status === 'cancelled') {
+    // The hold ran out before the money arrived: the seats must still be free.
+    const taken = seatsTaken(s.db, event.id, now);
+    const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t]));
+    const request = new Map(itemsOfOrder(s.db, order.id).map((i) => [i.ticketTypeId, i.quantity]));
+    const seats = new Map<string, TypeSeats>([...types.values()].map((t) => [t.id, { quantity: t.quantity, taken: taken.get(t.id) ?? 0, minPerOrder: 1, maxPerOrder: t.quantity }]));
+    const allTaken = [...taken.values()].reduce((n, v) => n + v, 0);
+    if (checkRequest(request, seats, { capacity: event.capacity, taken: allTaken }).length > 0) {
+      updateOrder(s.db, order.id, { status: 'failed' });
+      audit(s, { userId: null, label: 'system', role: null, ip: null }, 'order.late_payment_refused', { type: 'order', id: order.id }, { status: order.status }, { status: 'failed', reason: 'seats taken after the hold expired' });
+      return;
+    }
+  }
+  markOrderPaid(s, order, event, now, prepared);
+}
+
+export function orderPaymentFailed(s: Services, order: OrderRow, outcome: 'declined' | 'expired'): void {
+  if (order.status !== 'pending') return;
+  updateOrder(s.db, order.id, { status: outcome === 'declined' ? 'failed' : 'expired' });
+  lapseOffer(s, order);
+  offerFreedSeats(s, order.eventId, s.now());
+}
+
+/** A free order held for someone on the waiting list, claimed: paid at once. */
+export async function payHeldFreeOrder(s: Services, orderId: string): Promise<void> {
+  const order = findOrder(s.db, orderId);
+  if (!order) throw new DomainError('not_found', 'There is no such order.');
+  const prepared = await prepareTickets(itemsOfOrder(s.db, orderId).reduce((n, i) => n + i.quantity, 0));
+  const now = s.now();
+  await s.db.write(() => {
+    const fresh = findOrder(s.db, orderId);
+    const event = fresh && findEventById(s.db, fresh.eventId);
+    if (!fresh || !event) throw new DomainError('not_found', 'There is no such order.');
+    if (fresh.status !== 'pending' || fresh.ticketsTotal + fresh.donation !== 0) return;
+    markOrderPaid(s, fresh, event, now, prepared);
+  });
+  s.mailer.kick();
+}
+
+/** Pending orders whose hold ran out become expired, freeing their seats. */
+export async function expirePendingOrders(s: Services): Promise<number> {
+  const now = s.now();
+  return s.db.write(() => {
+    const due = pendingOrdersExpiredBy(s.db, now);
+    for (const o of due) {
+      updateOrder(s.db, o.id, { status: 'expired' });
+      for (const c of openCheckoutsOfOrder(s.db, o.id)) updateCheckout(s.db, c.id, { status: 'expired' });
+      lapseOffer(s, o);
+    }
+    // Freed seats go to the waiting list, in order.
+    for (const eventId of new Set(due.map((o) => o.eventId))) offerFreedSeats(s, eventId, now);
+    return due.length;
+  });
+}
+
+export function getOrder(s: Services, id: string): OrderView {
+  const order = findOrder(s.db, id);
+  const event = order && findEventById(s.db, order.eventId);
+  if (!order || !event) throw new DomainError('not_found', 'There is no such order.');
+  return {
+    order,
+    event,
+    items: itemsOfOrder(s.db, id),
+    tickets: ticketsOfOrder(s.db, id),
+    total: money(order.ticketsTotal + order.donation, order.currency),
+    donation: money(order.donation, order.currency),
+  };
+}
+
+/**
+ * Refunds (or cancels) a paid order in full: its tickets stop working, its
+ * revenue leaves the campaign's ledger, and a donation added to it is refunded
+ * too. The money itself goes back outside Lantern (the provider, or cash).
+ */
+export async function refundOrder(s: Services, actor: Actor, id: string, reason: string | null): Promise<OrderView> {
+  const now = s.now();
+  await s.db.write(() => refundOrderInTx(s, actor, id, reason, now));
+  return getOrder(s, id);
+}
+
+export function refundOrderInTx(s: Services, actor: Actor, id: string, reason: string | null, now: number): void {
+  const order = findOrder(s.db, id);
+  if (!order) throw new DomainError('not_found', 'There is no such order.');
+  if (order.status !== 'paid' && order.status !== 'partially_refunded') {
+    throw new DomainError('invalid_state', `A ${order.status.replace('_', ' ')} order cannot be refunded.`);
+  }
+  const event = findEventById(s.db, order.eventId);
+  const back = (order.campaignAmount ?? 0) - order.refundedCampaignAmount;
+  if (event?.campaignId && back > 0) {
+    appendLedger(s.db, { campaignId: event.campaignId, kind: 'ticket', amount: -back, orderId: id, createdAt: now });
+    addToTotals(s.db, event.campaignId, { tickets: -back });
+  }
+  voidTicketsOfOrder(s.db, id);
+  updateOrder(s.db, id, { status: 'refunded', refundedAmount: order.ticketsTotal, refundedCampaignAmount: order.campaignAmount ?? 0 });
+  offerFreedSeats(s, order.eventId, now);
+  if (order.donationGiftId) {
+    try {
+      refundGiftInTx(s, actor, order.donationGiftId, { reason: reason ?? 'order refunded' }, now);
+    } catch (err) {
+      // A donation refunded on its own before stays as it is.
+      if (!(err instanceof DomainError && err.code === 'invalid_state')) throw err;
+    }
+  }
+  audit(s, actor, 'order.refund', { type: 'order', id }, { status: order.status }, { status: 'refunded', tickets: order.ticketsTotal, currency: order.currency, reason });
+}
+
+export interface CheckInResult {
+  ticket: TicketRow;
+  typeName: string;
+  /** True when this scan admitted the ticket; false for a repeat (see checkedInAt/By). */
+  admitted: boolean;
+}
+
+/**
+ * Admits a ticket once. A repeat says when and by whom it was first checked
+ * in; a ticket of another event or a refunded one is refused.
+ */
+export async function checkIn(s: Services, actor: Actor, slug: string, rawCode: string): Promise<CheckInResult> {
+  const code = normaliseTicketCode(rawCode);
+  const now = s.now();
+  return s.db.write(() => {
+    const event = findEventBySlug(s.db, slug);
+    if (!event) throw new DomainError('not_found', `There is no event "${slug}".`);
+    const ticket = findTicketByCode(s.db, code);
+    if (!ticket) throw new DomainError('not_found', 'No ticket has this code.', [{ field: 'code', message: 'Unknown code' }]);
+    if (ticket.eventId !== event.id) {
+      const other = findEventById(s.db, ticket.eventId);
+      throw new DomainError('unprocessable', `This ticket is for another event${other ? `: ${other.title}` : ''}.`, [{ field: 'code', message: 'Another event' }]);
+    }
+    const typeName = ticketTypesOfEvent(s.db, event.id).find((t) => t.id === ticket.ticketTypeId)?.name ?? '';
+    if (ticket.status === 'void') throw new DomainError('unprocessable', 'This ticket was refunded or cancelled.', [{ field: 'code', message: 'Void' }]);
+    if (ticket.checkedInAt !== null) return { ticket, typeName, admitted: false };
+    updateTicket(s.db, ticket.id, { checkedInAt: now, checkedInBy: actor.label });
+    audit(s, actor, 'ticket.check_in', { type: 'ticket', id: ticket.id }, null, { event: event.slug });
+    return { ticket: { ...ticket, checkedInAt: now, checkedInBy: actor.label }, typeName, admitted: true };
+  });
+}

@@ -1,0 +1,257 @@
+// JSON API for ticket orders: a guest's order (holds seats, pays at
+// checkoutUrl, or is paid at once when free), door sales, the order with its
+// ticket codes for staff, refunds, and check-in at the door.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { cancelEvent } from '../../../services/event-cancellation.ts';
+import { joinWaitlist } from '../../../services/waitlist.ts';
+import { checkIn, getOrder, placeOrder, recordDoorSale, refundOrder, type OrderView } from '../../../services/orders.ts';
+import { actorOf } from '../../plugins/auth.ts';
+import { moneyLimit } from '../../plugins/limits.ts';
+import { idempotent } from './idempotent.ts';
+import { currencySchema, dateTimeSchema, idempotencyHeaders, idParams, moneyOut, moneySchema, slugParams } from './schemas.ts';
+
+const bearer = [{ bearer: [] }];
+const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }).loose();
+
+const item = z.strictObject({
+  ticketTypeId: z.string().min(1).max(100),
+  quantity: z.number().int('A whole number of tickets').min(0).max(1000),
+  /** Pay what you want: the price chosen per ticket. */
+  price: moneySchema.optional(),
+});
+
+const orderCreate = z.strictObject({
+  items: z.array(item).min(1, 'Choose at least one ticket').max(50),
+  buyer: z.strictObject({ name: z.string().trim().min(1, 'Required').max(200), email: z.email('Enter a valid e-mail address').max(254) }),
+  donation: z.strictObject({ amount: z.number().int().min(0), currency: currencySchema }).optional(),
+  donationPublic: z.boolean().optional(),
+});
+
+const doorSale = z.strictObject({
+  items: z.array(item).min(1).max(50),
+  buyer: z.strictObject({ name: z.string().trim().max(200).default(''), email: z.email().max(254).optional() }).default({ name: '' }),
+  method: z.enum(['cash', 'card_terminal', 'other']).default('cash'),
+});
+
+const ticketOut = z.object({
+  code: z.string(),
+  ticketTypeId: z.string(),
+  status: z.enum(['valid', 'void']),
+  checkedInAt: z.string().nullable(),
+  checkedInBy: z.string().nullable(),
+});
+
+const orderOut = z.object({
+  id: z.string(),
+  event: z.string(),
+  status: z.string(),
+  source: z.string(),
+  buyer: z.object({ name: z.string(), email: z.string().nullable() }),
+  items: z.array(z.object({ ticketTypeId: z.string(), name: z.string(), quantity: z.number(), unitPrice: moneyOut })),
+  total: moneyOut,
+  donation: moneyOut,
+  expiresAt: z.string().nullable(),
+  paidAt: z.string().nullable(),
+  tickets: z.array(ticketOut),
+});
+
+const placedOut = z.object({
+  id: z.string(),
+  status: z.string(),
+  total: moneyOut,
+  expiresAt: z.string().nullable(),
+  checkoutUrl: z.string().optional(),
+  tickets: z.array(z.object({ code: z.string() })).optional(),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function orderJson(v: OrderView) {
+  const o = v.order;
+  return {
+    id: o.id,
+    event: v.event.slug,
+    status: o.status,
+    source: o.source,
+    buyer: { name: o.buyerName, email: o.buyerEmail },
+    items: v.items.map((i) => ({ ticketTypeId: i.ticketTypeId, name: i.name, quantity: i.quantity, unitPrice: { amount: i.unitPrice, currency: o.currency } })),
+    total: v.total,
+    donation: v.donation,
+    expiresAt: iso(o.expiresAt),
+    paidAt: iso(o.paidAt),
+    tickets: v.tickets.map((t) => ({ code: t.code, ticketTypeId: t.ticketTypeId, status: t.status, checkedInAt: iso(t.checkedInAt), checkedInBy: t.checkedInBy })),
+  };
+}
+
+export default async function ordersApi(root: FastifyInstance) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const svc = root.services;
+
+  app.post(
+    '/events/:slug/orders',
+    {
+      config: { access: 'public', ...moneyLimit(svc.config) },
+      schema: {
+        tags: ['public'],
+        summary: 'Order tickets as a guest: seats are held while pending; pay at checkoutUrl (a free order is paid at once)',
+        params: slugParams,
+        headers: idempotencyHeaders,
+        body: orderCreate,
+        response: { 201: placedOut, 400: problem, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'order', async () => {
+        const b = req.body;
+        const placed = await placeOrder(svc, root.payments, req.params.slug, {
+          items: b.items.map((i) => ({ ticketTypeId: i.ticketTypeId, quantity: i.quantity, ...(i.price && { price: i.price }) })),
+          buyer: b.buyer,
+          donation: b.donation ?? null,
+          donationPublic: b.donationPublic ?? false,
+        });
+        const o = placed.view.order;
+        return {
+          statusCode: 201,
+          body: {
+            id: o.id,
+            status: o.status,
+            total: placed.view.total,
+            expiresAt: iso(o.expiresAt),
+            ...(placed.checkoutUrl !== null && { checkoutUrl: placed.checkoutUrl }),
+            ...(o.status === 'paid' && { tickets: placed.view.tickets.map((t) => ({ code: t.code })) }),
+          },
+        };
+      }),
+  );
+
+  app.post(
+    '/events/:slug/waitlist',
+    {
+      config: { access: 'public', ...moneyLimit(svc.config) },
+      schema: {
+        tags: ['public'],
+        summary: 'Join the waiting list of a sold-out ticket type; freed seats are offered in order by e-mail',
+        params: slugParams,
+        body: z.strictObject({ ticketTypeId: z.string().min(1).max(100), quantity: z.number().int().min(1).max(10), name: z.string().trim().min(1).max(200), email: z.email().max(254) }),
+        response: { 201: z.object({ id: z.string(), position: z.number() }), 400: problem, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (req, reply) => {
+      const r = await joinWaitlist(svc, req.params.slug, req.body);
+      return reply.code(201).send({ id: r.entry.id, position: r.position });
+    },
+  );
+
+  app.post(
+    '/events/:slug/door-sales',
+    {
+      config: { access: { roles: ['admin', 'organizer'], owns: 'event' } },
+      schema: { tags: ['admin'], security: bearer, summary: 'Record tickets sold at the door (cash): paid at once', params: slugParams, headers: idempotencyHeaders, body: doorSale, response: { 201: orderOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem } },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'door-sale', async () => {
+        const b = req.body;
+        const view = await recordDoorSale(svc, actorOf(req), req.params.slug, {
+          items: b.items.map((i) => ({ ticketTypeId: i.ticketTypeId, quantity: i.quantity, ...(i.price && { price: i.price }) })),
+          buyer: { name: b.buyer.name, email: b.buyer.email ?? null },
+          method: b.method,
+        });
+        return { statusCode: 201, body: orderJson(view) };
+      }),
+  );
+
+  app.get(
+    '/orders/:id',
+    {
+      config: { access: { roles: ['admin', 'organizer'], owns: 'order' } },
+      schema: { tags: ['admin'], security: bearer, summary: 'An order with its tickets and their codes', params: idParams, response: { 200: orderOut, 401: problem, 403: problem, 404: problem } },
+    },
+    async (req) => orderJson(getOrder(svc, req.params.id)),
+  );
+
+  app.post(
+    '/orders/:id/refunds',
+    {
+      config: { access: { roles: ['admin'] } },
+      schema: {
+        tags: ['admin'],
+        security: bearer,
+        summary: 'Refund a paid order in full: its tickets stop working and its revenue leaves the ledger',
+        params: idParams,
+        headers: idempotencyHeaders,
+        body: z.strictObject({ reason: z.string().trim().max(500).optional() }).default({}),
+        response: { 201: orderOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+      },
+    },
+    async (req, reply) =>
+      idempotent(req, reply, 'order-refund', async () => {
+        const view = await refundOrder(svc, actorOf(req), req.params.id, req.body.reason ?? null);
+        return { statusCode: 201, body: orderJson(view) };
+      }),
+  );
+
+  app.post(
+    '/events/:slug/cancellation',
+    {
+      config: { access: { roles: ['admin', 'organizer'], owns: 'event' } },
+      schema: {
+        tags: ['admin'],
+        security: bearer,
+        summary: 'Cancel an event: holds released, paid orders refunded and holders told — or, with offerGiftUntil, holders may give their ticket price until then',
+        params: slugParams,
+        body: z.strictObject({ offerGiftUntil: dateTimeSchema.optional(), reason: z.string().trim().max(500).optional() }).default({}),
+        response: { 200: z.object({ status: z.string(), refunded: z.number(), offered: z.number(), released: z.number() }), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+      },
+    },
+    async (req) => {
+      const r = await cancelEvent(svc, actorOf(req), req.params.slug, { offerGiftUntil: req.body.offerGiftUntil ?? null, reason: req.body.reason ?? null });
+      return { status: r.event.status, refunded: r.refunded, offered: r.offered, released: r.released };
+    },
+  );
+
+  app.post(
+    '/events/:slug/check-ins',
+    {
+      config: { access: { roles: ['admin', 'organizer'], owns: 'event' } },
+      schema: {
+        tags: ['admin'],
+        security: bearer,
+        summary: 'Check a ticket in by its code: 200 the first time, 409 with the first check-in on a repeat',
+        params: slugParams,
+        body: z.strictObject({ code: z.string().trim().min(1, 'Required').max(100) }),
+        response: {
+          200: z.object({ ticket: ticketOut, checkedInAt: z.string() }),
+          400: problem,
+          401: problem,
+          403: problem,
+          404: problem,
+          409: problem,
+          422: problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await checkIn(svc, actorOf(req), req.params.slug, req.body.code);
+      const t = r.ticket;
+      const ticket = { code: t.code, ticketTypeId: t.ticketTypeId, status: t.status, checkedInAt: iso(t.checkedInAt), checkedInBy: t.checkedInBy };
+      if (!r.admitted) {
+        return reply
+          .code(409)
+          .type('application/problem+json')
+          .send({
+            type: 'urn:lantern:problem:already_checked_in',
+            title: 'Conflict',
+            status: 409,
+            detail: `Already checked in at ${iso(t.checkedInAt) ?? ''} by ${t.checkedInBy ?? 'someone'}.`,
+            instance: req.url,
+            ticket,
+            checkedInAt: iso(t.checkedInAt),
+            checkedInBy: t.checkedInBy,
+          });
+      }
+      return { ticket, checkedInAt: iso(t.checkedInAt) ?? '' };
+    },
+  );
+}
