@@ -204,3 +204,23 @@ export function findWaitlistByOrder(db: Database, orderId: string): WaitlistRow 
 export function updateWaitlistEntry(db: Database, id: string, patch: Partial<WaitlistRow>): void {
   db.orm.update(waitlist).set(patch).where(eq(waitlist.id, id)).run();
 }
+
+export type NewOrder = Pick<
+  OrderRow,
+  'id' | 'eventId' | 'source' | 'method' | 'buyerName' | 'buyerEmail' | 'currency' | 'ticketsTotal' | 'donation' | 'donationPublic' | 'expiresAt' | 'createdBy' | 'createdAt'
+>;
+
+/** An order as it starts: pending, nothing paid, converted or refunded yet. */
+export function unpaidOrder(o: NewOrder): OrderRow {
+  return {
+    ...o,
+    status: 'pending',
+    donationGiftId: null,
+    convertedGiftId: null,
+    campaignAmount: null,
+    rate: null,
+    refundedAmount: 0,
+    refundedCampaignAmount: 0,
+    paidAt: null,
+  };
+}

@@ -21,6 +21,7 @@ import {
   pendingOrdersExpiredBy,
   seatsTaken,
   ticketsOfOrder,
+  unpaidOrder,
   updateOrder,
   updateTicket,
   updateWaitlistEntry,
@@ -253,10 +254,9 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     const { items, ticketsTotal } = priceAndHold(s, event, id, input.items, now, false);
     const donation = donationOf(input.donation, event);
     const free = ticketsTotal + donation === 0;
-    const order: OrderRow = {
+    const order = unpaidOrder({
       id,
       eventId: event.id,
-      status: 'pending',
       source: 'online',
       method: free ? 'free' : provider.name,
       buyerName: buyer.name,
@@ -264,18 +264,11 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
       currency: event.currency,
       ticketsTotal,
       donation,
-      donationGiftId: null,
       donationPublic: input.donationPublic === true,
-      convertedGiftId: null,
-      campaignAmount: null,
-      rate: null,
-      refundedAmount: 0,
-      refundedCampaignAmount: 0,
       expiresAt: free ? null : now + s.config.orderHoldMinutes * 60_000,
-      paidAt: null,
       createdBy: null,
       createdAt: now,
-    };
+    });
     insertOrder(s.db, order, items);
     audit(s, { userId: null, label: buyer.email, role: null, ip: null }, 'order.place', { type: 'order', id }, null, {
       event: event.slug,
@@ -328,10 +321,9 @@ export async function recordDoorSale(s: Services, actor: Actor, slug: string, in
     const event = eventForSale(s, slug, now);
     const orderId = newId('ord');
     const { items, ticketsTotal } = priceAndHold(s, event, orderId, input.items, now, true);
-    const order: OrderRow = {
+    const order = unpaidOrder({
       id: orderId,
       eventId: event.id,
-      status: 'pending',
       source: 'door',
       method: input.method,
       buyerName: name,
@@ -339,18 +331,11 @@ export async function recordDoorSale(s: Services, actor: Actor, slug: string, in
       currency: event.currency,
       ticketsTotal,
       donation: 0,
-      donationGiftId: null,
       donationPublic: false,
-      convertedGiftId: null,
-      campaignAmount: null,
-      rate: null,
-      refundedAmount: 0,
-      refundedCampaignAmount: 0,
       expiresAt: null,
-      paidAt: null,
       createdBy: actor.userId,
       createdAt: now,
-    };
+    });
     insertOrder(s.db, order, items);
     markOrderPaid(s, order, event, now, prepared);
     audit(s, actor, 'order.door_sale', { type: 'order', id: orderId }, null, { event: event.slug, seats: seatCount(items), total: ticketsTotal, currency: event.currency, method: input.method });

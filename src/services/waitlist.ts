@@ -14,6 +14,7 @@ import {
   insertOrder,
   insertWaitlistEntry,
   seatsTaken,
+  unpaidOrder,
   updateWaitlistEntry,
   waitlistOfEvent,
   type OrderRow,
@@ -119,10 +120,9 @@ export function offerFreedSeats(s: Services, eventId: string, now: number): numb
     if (typeSeatsLeft(s, event, type, now) < entry.quantity) break;
     const orderId = newId('ord');
     const expiresAt = now + s.config.waitlistClaimHours * 3_600_000;
-    const order: OrderRow = {
+    const order = unpaidOrder({
       id: orderId,
       eventId: event.id,
-      status: 'pending',
       source: 'online',
       method: 'waitlist',
       buyerName: entry.name,
@@ -130,18 +130,11 @@ export function offerFreedSeats(s: Services, eventId: string, now: number): numb
       currency: event.currency,
       ticketsTotal: type.price * entry.quantity,
       donation: 0,
-      donationGiftId: null,
       donationPublic: false,
-      convertedGiftId: null,
-      campaignAmount: null,
-      rate: null,
-      refundedAmount: 0,
-      refundedCampaignAmount: 0,
       expiresAt,
-      paidAt: null,
       createdBy: null,
       createdAt: now,
-    };
+    });
     insertOrder(s.db, order, [{ orderId, ticketTypeId: type.id, quantity: entry.quantity, unitPrice: type.price }]);
     const token = newSecret(24);
     updateWaitlistEntry(s.db, entry.id, { status: 'offered', offerTokenHash: hashToken(token), offerExpiresAt: expiresAt, orderId });

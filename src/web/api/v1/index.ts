@@ -1,6 +1,6 @@
 // JSON API v1. Routes validate with zod, call one service function and shape
 // the answer; authorization is declared per route with requireRole.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -12,7 +12,6 @@ import {
   describePledge,
 } from '../../../services/campaigns.ts';
 import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../../../services/gifts.ts';
-import { once, type StoredResponse } from '../../../services/idempotency.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
 import { audienceOf } from '../../../services/privacy.ts';
 import { addRate } from '../../../services/rates.ts';
@@ -20,28 +19,13 @@ import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
 import eventsApi from './events.ts';
+import { idempotent } from './idempotent.ts';
 import ordersApi from './orders.ts';
 import { campaignJson, giftAdminJson, giftJson, pledgeJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
 
 const bearer = [{ bearer: [] }];
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }).loose();
-
-/** Runs a money POST once per Idempotency-Key (when the client sends one). */
-async function idempotent(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  scope: string,
-  work: () => Promise<StoredResponse>,
-): Promise<void> {
-  const key = req.headers['idempotency-key'];
-  const res =
-    typeof key === 'string'
-      ? await once(req.server.services, `api:${scope}:${req.user?.id ?? 'guest'}`, key, { url: req.url, body: req.body }, work)
-      : { ...(await work()), replayed: false };
-  if (res.replayed) reply.header('idempotent-replayed', 'true');
-  await reply.code(res.statusCode).send(res.body);
-}
 
 /** Sends JSON already serialised from a schema-shaped object: Fastify passes strings through. */
 function sendSerialised(reply: FastifyReply, json: string): FastifyReply {
