@@ -28,8 +28,8 @@ t.test('an event from the console to the door', { timeout: 200_000, skip: !exist
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--disable-gpu', '--disable-quic', '--disable-sync'] });
   t.teardown(() => browser.close());
   const foreign: string[] = [];
-  async function phone(): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  async function phone(timezoneId = 'Asia/Seoul'): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId, locale: 'en-US' })).newPage();
     page.on('request', (r) => {
       if (new URL(r.url()).origin !== origin) foreign.push(r.url());
     });
@@ -76,9 +76,11 @@ t.test('an event from the console to the door', { timeout: 200_000, skip: !exist
   t.match(await volunteer.locator('main').innerText(), 'Free RSVP');
 
   // A donor buys two tickets as a guest.
-  const donor = await phone();
+  const donor = await phone('America/Regina');
   await donor.goto(`${origin}/events/game-night`);
   t.match(await donor.locator('main').innerText(), '19:30');
+  const local = await donor.locator('.local-time').innerText();
+  t.match(local, /In your time zone: Saturday, December 5, 2026 at 4:30\sAM – 7:30\sAM \(America\/Regina\)/, 'and in the viewer’s own zone');
   const player = (await donor.locator('select[name^=qty_]').first().getAttribute('name')) ?? '';
   await donor.selectOption(`[name="${player}"]`, '2');
   await donor.fill('#name', 'Mina Park');

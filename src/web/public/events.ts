@@ -53,6 +53,7 @@ function timesOf(e: EventRow, locale: Locale) {
     zone: e.timezone === 'UTC' ? 'UTC' : `${e.timezone}, ${zoneAbbreviation(e.startsAt, { locale, timeZone: e.timezone })}`,
     utc: formatTimeRange(e.startsAt, e.endsAt, { locale, timeZone: 'UTC' }),
     startIso: new Date(e.startsAt).toISOString(),
+    endIso: new Date(e.endsAt).toISOString(),
   };
 }
 
