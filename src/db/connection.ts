@@ -67,6 +67,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
+  const savepoint = sqlite.prepare('SAVEPOINT operation');
+  const release = sqlite.prepare('RELEASE operation');
+  const rollbackTo = sqlite.prepare('ROLLBACK TO operation');
 
   type Attempt = { ok: true; values: unknown[] } | { ok: false; error: unknown };
 
@@ -88,20 +91,51 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     }
   }
 
+  /**
+   * Runs fns in one transaction, each under its own savepoint: a failing fn
+   * is rolled back alone and reported, the others commit together. Null when
+   * the transaction itself fails (BEGIN, COMMIT, a savepoint that cannot be
+   * undone): the caller then runs each fn alone.
+   */
+  function attemptEach(fns: readonly (() => unknown)[]): Attempt[] | null {
+    try {
+      begin.run();
+      const outcomes = fns.map((fn): Attempt => {
+        savepoint.run();
+        try {
+          const value = fn();
+          release.run();
+          return { ok: true, values: [value] };
+        } catch (error) {
+          rollbackTo.run();
+          release.run();
+          return { ok: false, error: mapDriverError(error) };
+        }
+      });
+      commit.run();
+      commits++;
+      return outcomes;
+    } catch {
+      if (sqlite.inTransaction) rollback.run();
+      return null;
+    }
+  }
+
   function flush(): void {
     const batch = queue;
     queue = [];
     flushing = true;
     let outcomes: Attempt[];
     try {
-      // Savepoints per operation would cost ~40 % of a gift's write, and
-      // failures are rare (input is validated before it gets here): run the
-      // batch optimistically, and only when one fails run each alone again.
+      // Savepoints per operation would cost ~40 % of a gift's write, and most
+      // batches succeed: run the batch optimistically. When one fails (a
+      // sold-out rush fails many), run it again with a savepoint each, still
+      // one commit; only if that transaction fails, run each alone.
       const together = attempt(batch.map((item) => item.fn));
       outcomes =
         together.ok || batch.length === 1
           ? batch.map((_, i) => (together.ok ? { ok: true, values: [together.values[i]] } : together))
-          : batch.map((item) => attempt([item.fn]));
+          : (attemptEach(batch.map((item) => item.fn)) ?? batch.map((item) => attempt([item.fn])));
     } finally {
       flushing = false;
     }

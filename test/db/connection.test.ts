@@ -41,6 +41,8 @@ t.test('writes queued together commit together; a failing one rolls back only it
   t.ok(dup?.status === 'rejected' && dup.reason instanceof DomainError && dup.reason.code === 'conflict', 'a unique violation becomes a conflict');
   t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3], 'the failed operations left nothing behind');
   t.not(db.version(), before, 'the version moves on commit');
+  const commits = (v: string) => Number(v.split(':')[0]);
+  t.equal(commits(db.version()) - commits(before), 1, 'the operations that succeeded still shared one commit (a savepoint each the second time)');
 });
 
 t.test('a write inside a write is refused rather than silently detached', async (t) => {
