@@ -5,7 +5,7 @@
 import QRCode from 'qrcode';
 import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
 import { money, type Money } from '../domain/money.ts';
-import { checkRequest, type TypeSeats } from '../domain/seats.ts';
+import { checkRequest } from '../domain/seats.ts';
 import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfOrder, updateCheckout } from '../db/checkouts.ts';
 import { findEventBySlug, findEventById, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
@@ -19,7 +19,6 @@ import {
   insertTickets,
   itemsOfOrder,
   pendingOrdersExpiredBy,
-  seatsTaken,
   ticketsOfOrder,
   unpaidOrder,
   updateOrder,
@@ -38,6 +37,7 @@ import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
+import { seatPicture } from './seats.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
 
@@ -134,7 +134,8 @@ interface PricedItems {
  */
 function priceAndHold(s: Services, event: EventRow, orderId: string, input: readonly OrderItemInput[], now: number, door: boolean): PricedItems {
   if (input.length === 0) throw ValidationError.field('items', 'Choose at least one ticket');
-  const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t]));
+  const picture = seatPicture(s, event, now, door ? 'none' : 'order');
+  const types = picture.types;
   const request = new Map<string, number>();
   const chosenPrice = new Map<string, Money>();
   const issues: FieldIssue[] = [];
@@ -162,12 +163,7 @@ function priceAndHold(s: Services, event: EventRow, orderId: string, input: read
     }
   }
 
-  const taken = seatsTaken(s.db, event.id, now);
-  const seats = new Map<string, TypeSeats>(
-    [...types.values()].map((t) => [t.id, { quantity: t.quantity, taken: taken.get(t.id) ?? 0, minPerOrder: t.minPerOrder, maxPerOrder: door ? t.quantity : t.maxPerOrder }]),
-  );
-  const allTaken = [...taken.values()].reduce((n, v) => n + v, 0);
-  const problems = checkRequest(request, seats, { capacity: event.capacity, taken: allTaken });
+  const problems = checkRequest(request, picture.seats, picture.event);
   const soldOut = problems.filter((p) => p.kind === 'sold_out');
   const invalid = problems.filter((p) => p.kind !== 'sold_out');
   if (invalid.length > 0) {
@@ -448,12 +444,9 @@ export function orderPaymentCompleted(s: Services, order: OrderRow, now: number,
   if (!event) throw new Error(`order ${order.id} has no event`);
   if (order.status === 'expired' || order.status === 'failed' || order.status === 'cancelled') {
     // The hold ran out before the money arrived: the seats must still be free.
-    const taken = seatsTaken(s.db, event.id, now);
-    const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t]));
     const request = new Map(itemsOfOrder(s.db, order.id).map((i) => [i.ticketTypeId, i.quantity]));
-    const seats = new Map<string, TypeSeats>([...types.values()].map((t) => [t.id, { quantity: t.quantity, taken: taken.get(t.id) ?? 0, minPerOrder: 1, maxPerOrder: t.quantity }]));
-    const allTaken = [...taken.values()].reduce((n, v) => n + v, 0);
-    if (checkRequest(request, seats, { capacity: event.capacity, taken: allTaken }).length > 0) {
+    const picture = seatPicture(s, event, now, 'none');
+    if (checkRequest(request, picture.seats, picture.event).length > 0) {
       updateOrder(s.db, order.id, { status: 'failed' });
       audit(s, { userId: null, label: 'system', role: null, ip: null }, 'order.late_payment_refused', { type: 'order', id: order.id }, { status: order.status }, { status: 'failed', reason: 'seats taken after the hold expired' });
       return;

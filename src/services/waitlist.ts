@@ -13,7 +13,6 @@ import {
   findWaitlistByOfferHash,
   insertOrder,
   insertWaitlistEntry,
-  seatsTaken,
   unpaidOrder,
   updateWaitlistEntry,
   waitlistOfEvent,
@@ -24,6 +23,7 @@ import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
 import type { Services } from './context.ts';
 import { queueMail } from './mail.ts';
+import { seatPicture } from './seats.ts';
 import { hashToken, normaliseEmail } from './users.ts';
 
 export interface JoinInput {
@@ -34,12 +34,9 @@ export interface JoinInput {
 }
 
 function typeSeatsLeft(s: Services, event: EventRow, type: TicketTypeRow, now: number): number {
-  const taken = seatsTaken(s.db, event.id, now);
-  const all = [...taken.values()].reduce((n, v) => n + v, 0);
-  return available(
-    { quantity: type.quantity, taken: taken.get(type.id) ?? 0, minPerOrder: type.minPerOrder, maxPerOrder: type.maxPerOrder },
-    { capacity: event.capacity, taken: all },
-  );
+  const picture = seatPicture(s, event, now);
+  const seats = picture.seats.get(type.id);
+  return seats ? available(seats, picture.event) : 0;
 }
 
 /** Puts someone on the list; only for a ticket type that cannot sell them the seats now. */
