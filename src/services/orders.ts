@@ -30,7 +30,7 @@ import {
   type TicketRow,
 } from '../db/orders.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
-import { formatTimeRange, zoneAbbreviation } from '../web/format.ts';
+import { formatTimeRange, zoneLabel } from '../web/format.ts';
 import { audit } from './audit.ts';
 import { eventCalendar } from './calendar.ts';
 import type { Actor, Services } from './context.ts';
@@ -406,7 +406,7 @@ function queueConfirmation(s: Services, order: OrderRow, event: EventRow, ticket
   const byCode = new Map(prepared.codes.map((c, i) => [c, prepared.png[i]]));
   const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t.name]));
   const shown = tickets.map((t, i) => ({ code: t.code, type: types.get(t.ticketTypeId) ?? '', cid: byCode.has(t.code) ? `ticket-${i}@lantern` : null }));
-  const zone = event.timezone === 'UTC' ? 'UTC' : `${event.timezone}, ${zoneAbbreviation(event.startsAt, { timeZone: event.timezone })}`;
+  const zone = zoneLabel(event.startsAt, event.timezone);
   const venue = [event.venueName, event.venueAddress, [event.venueCity, event.venueCountry].filter(Boolean).join(', ')].filter((line): line is string => !!line);
   // The calendar file of this one event, as /events/:slug.ics serves it (built synchronously, inside the payment's transaction).
   const ics = eventCalendar(s, event.slug).ics;

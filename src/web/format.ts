@@ -61,3 +61,8 @@ export function zoneAbbreviation(ms: number, opts: { locale?: string; timeZone?:
   const f = cached(zoneFormatters, `${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }));
   return f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
+
+/** "Asia/Seoul, GMT+9": an event's zone as pages and e-mails name it. */
+export function zoneLabel(ms: number, timeZone: string, locale = 'en'): string {
+  return timeZone === 'UTC' ? 'UTC' : `${timeZone}, ${zoneAbbreviation(ms, { locale, timeZone })}`;
+}

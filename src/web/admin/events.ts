@@ -23,7 +23,7 @@ import { checkIn, getOrder, normaliseTicketCode, recordDoorSale, refundOrder, ty
 import { campaignsManagedBy, managesEvent } from '../../services/permissions.ts';
 import { audienceOf } from '../../services/privacy.ts';
 import { translator, type Locale } from '../../i18n.ts';
-import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation } from '../format.ts';
+import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../format.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 import { renderStory } from '../markdown.ts';
 import { actorOf } from '../plugins/auth.ts';
@@ -116,7 +116,7 @@ function localeOfReq(req: FastifyRequest): Locale {
 function timesOf(e: EventRow, locale: Locale) {
   return {
     local: formatTimeRange(e.startsAt, e.endsAt, { locale, timeZone: e.timezone }),
-    zone: e.timezone === 'UTC' ? 'UTC' : `${e.timezone}, ${zoneAbbreviation(e.startsAt, { locale, timeZone: e.timezone })}`,
+    zone: zoneLabel(e.startsAt, e.timezone, locale),
   };
 }
 

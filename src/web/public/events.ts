@@ -17,7 +17,7 @@ import { once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { formValues, type FieldErrors, type FormValues } from '../forms.ts';
-import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation } from '../format.ts';
+import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../format.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
@@ -50,7 +50,7 @@ function localPath(url: string, baseUrl: string): string {
 function timesOf(e: EventRow, locale: Locale) {
   return {
     local: formatTimeRange(e.startsAt, e.endsAt, { locale, timeZone: e.timezone }),
-    zone: e.timezone === 'UTC' ? 'UTC' : `${e.timezone}, ${zoneAbbreviation(e.startsAt, { locale, timeZone: e.timezone })}`,
+    zone: zoneLabel(e.startsAt, e.timezone, locale),
     utc: formatTimeRange(e.startsAt, e.endsAt, { locale, timeZone: 'UTC' }),
     startIso: new Date(e.startsAt).toISOString(),
     endIso: new Date(e.endsAt).toISOString(),
