@@ -3,46 +3,18 @@
 // gifts, approves a sponsor's pledge and sees the dashboard move; the sponsor
 // proposes the pledge and watches the statement. No request leaves Lantern.
 // SCREENSHOTS=dir keeps a picture of each step for a human to look at.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { chromium, type Page } from 'playwright-core';
-import { buildTestApp, testPassword } from '../helper.ts';
+import { buildTestApp } from '../helper.ts';
+import { noChromium, phoneBrowser } from './phone-browser.ts';
 
-const executablePath = '/usr/bin/chromium';
 t.setTimeout(240_000);
 
-t.test('a volunteer and a sponsor, start to finish', { timeout: 200_000, skip: !existsSync(executablePath) && 'chromium is not installed' }, async (t) => {
+t.test('a volunteer and a sponsor, start to finish', { timeout: 200_000, skip: noChromium }, async (t) => {
   const ta = await buildTestApp(t, { passwords: true });
   const address = await ta.app.listen({ port: 0, host: '127.0.0.1' });
   const origin = new URL(address).origin;
-  const shots = process.env.SCREENSHOTS;
-  if (shots) mkdirSync(shots, { recursive: true });
-
-  const browser = await chromium.launch({ executablePath, headless: true, args: ['--disable-gpu', '--disable-quic', '--disable-sync'] });
-  t.teardown(() => browser.close());
-  const foreign: string[] = [];
-  const problems: string[] = [];
-  async function phone(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.on('request', (r) => {
-      if (new URL(r.url()).origin !== origin) foreign.push(r.url());
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    return page;
-  }
-  const shot = async (page: Page, name: string) => {
-    if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  };
-  async function logIn(page: Page, email: string) {
-    await page.goto(`${origin}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(testPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForLoadState();
-  }
+  const { phone, shot, logIn, foreign, problems } = await phoneBrowser(t, origin);
 
   // The volunteer creates and publishes a campaign.
   const volunteer = await phone();

@@ -3,48 +3,24 @@
 // donor buys tickets through the TEST MODE checkout and gets the confirmation
 // with QR codes and the .ics; a second volunteer checks them in at the door.
 // No request leaves Lantern. SCREENSHOTS=dir keeps a picture of each step.
-import { existsSync, mkdirSync } from 'node:fs';
 import ical from 'node-ical';
 import t from 'tap';
-import { chromium, type Page } from 'playwright-core';
 import { listMail } from '../../src/db/mail.ts';
 import { setCampaignOrganizer } from '../../src/services/accounts.ts';
 import { createUser } from '../../src/services/users.ts';
 import { buildTestApp, createRescueFund, testActor, testPassword } from '../helper.ts';
+import { noChromium, phoneBrowser } from './phone-browser.ts';
 
-const executablePath = '/usr/bin/chromium';
 t.setTimeout(240_000);
 
-t.test('an event from the console to the door', { timeout: 200_000, skip: !existsSync(executablePath) && 'chromium is not installed' }, async (t) => {
+t.test('an event from the console to the door', { timeout: 200_000, skip: noChromium }, async (t) => {
   const ta = await buildTestApp(t, { passwords: true });
   await createRescueFund(ta);
   await createUser(ta.services, testActor, { email: 'door@example.test', role: 'organizer', password: testPassword });
   await setCampaignOrganizer(ta.services, testActor, 'rescue-fund', 'door@example.test', true);
   const address = await ta.app.listen({ port: 0, host: '127.0.0.1' });
   const origin = new URL(address).origin;
-  const shots = process.env.SCREENSHOTS;
-  if (shots) mkdirSync(shots, { recursive: true });
-
-  const browser = await chromium.launch({ executablePath, headless: true, args: ['--disable-gpu', '--disable-quic', '--disable-sync'] });
-  t.teardown(() => browser.close());
-  const foreign: string[] = [];
-  async function phone(timezoneId = 'Asia/Seoul'): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId, locale: 'en-US' })).newPage();
-    page.on('request', (r) => {
-      if (new URL(r.url()).origin !== origin) foreign.push(r.url());
-    });
-    return page;
-  }
-  const shot = async (page: Page, name: string) => {
-    if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  };
-  async function logIn(page: Page, email: string) {
-    await page.goto(`${origin}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(testPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForLoadState();
-  }
+  const { phone, shot, logIn, foreign } = await phoneBrowser(t, origin);
 
   const volunteer = await phone();
   await logIn(volunteer, 'organizer@example.test');
