@@ -10,6 +10,7 @@ import { seatsTaken } from '../src/db/orders.ts';
 import type { Services } from '../src/services/context.ts';
 import type { BurstSpec, BurstSummary } from './client.ts';
 import type { LoadClient } from './load.ts';
+import { CpuProfiler, type ProfileSummary } from './profile.ts';
 import { assertConsistent, seedSaleEvent, type SaleEvent } from './seed.ts';
 
 const seats = 100;
@@ -40,6 +41,8 @@ export interface FlashSaleReport {
   orders: BurstSummary;
   seatsTaken: number;
   checks: Check[];
+  /** With `--profile`: where the server's time went during the measured sale. */
+  profile?: ProfileSummary;
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -73,7 +76,7 @@ function takenOf(s: Services, sale: SaleEvent): number {
   return seatsTaken(s.db, sale.eventId, s.now()).get(sale.ticketTypeId) ?? 0;
 }
 
-export async function runFlashSale(client: LoadClient, base: string, s: Services, log: (msg: string) => void): Promise<FlashSaleReport> {
+export async function runFlashSale(client: LoadClient, base: string, s: Services, log: (msg: string) => void, profileFile: string | null = null): Promise<FlashSaleReport> {
   const trivial: BurstSpec = { url: `${base}/bench/trivial`, method: 'GET', count: buyers, expected: [200] };
   const trivialBurst = async (label: string) => {
     const b = await client.burst(trivial);
@@ -90,7 +93,11 @@ export async function runFlashSale(client: LoadClient, base: string, s: Services
 
   const sale = await seedSaleEvent(s, 'bench-flash-sale', 'Premiere night (flash sale)', seats);
   const trivialBursts = [await trivialBurst('trivial burst before'), await trivialBurst('trivial burst before')];
+  const profiler = profileFile ? new CpuProfiler() : null;
+  await profiler?.start();
   const orders = await client.burst(orderBurst(base, sale, buyers, seats));
+  const profile = profiler && profileFile ? await profiler.stop(profileFile) : undefined;
+  if (profile) for (const h of profile.inclusive) log(`    ${String(h.percent).padStart(5)} %  ${h.fn}`);
   log(
     `  flash sale: ${buyers} orders at once: ${codes(orders)}${orders.errors ? `, ${orders.errors} errors` : ''}; ` +
       `the ${seats}th seat sold after ${orders.untilMs === null ? '—' : ms(orders.untilMs)}; p50 ${ms(orders.p50Ms)}, p99 ${ms(orders.p99Ms)}, all answered in ${ms(orders.wallMs)}` +
@@ -125,7 +132,7 @@ export async function runFlashSale(client: LoadClient, base: string, s: Services
       pass: p99Ratio <= p99Target,
     },
   ];
-  return { seats, buyers, trivial: trivialBursts, trivialP99Ms: baseP99, orders, seatsTaken: taken, checks };
+  return { seats, buyers, trivial: trivialBursts, trivialP99Ms: baseP99, orders, seatsTaken: taken, checks, ...(profile ? { profile } : {}) };
 }
 
 export function printChecks(title: string, checks: readonly Check[], log: (msg: string) => void): void {

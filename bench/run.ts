@@ -350,7 +350,7 @@ async function main(): Promise<number> {
     await bench.measure('events', 'trivial-5', 'trivial route (baseline)', large, trivial, null);
     await bench.measure('events', 'ics', 'calendar feed /events.ics', large, ics, { minRatio: 0.4, maxP99Ratio: 5 });
     await bench.measure('events', 'trivial-6', 'trivial route (baseline)', large, trivial, null);
-    const flashSale = await runFlashSale(client, base, s, log);
+    const flashSale = await runFlashSale(client, base, s, log, settings.profile ? join(resultsDir, 'flash-sale.cpuprofile') : null);
 
     bench.evaluate();
     if (postCheck) postRun.failures.push(postCheck);

@@ -1,12 +1,16 @@
 // Checkouts started with a payment provider, and provider events already applied.
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { prepared, rowPlaceholders } from './prepared.ts';
 import { checkouts, paymentEvents } from './schema.ts';
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
-export function insertCheckout(db: Database, row: typeof checkouts.$inferInsert): void {
-  db.orm.insert(checkouts).values(row).run();
+const insertRow = prepared((db) => db.orm.insert(checkouts).values(rowPlaceholders(checkouts)).prepare());
+
+/** A new checkout (prepared: one per order in a rush for seats). */
+export function insertCheckout(db: Database, row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'completedAt'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId'>>): void {
+  insertRow(db).run({ giftId: null, orderId: null, completedAt: null, ...row });
 }
 
 export function findCheckout(db: Database, id: string): CheckoutRow | undefined {

@@ -21,12 +21,19 @@ export interface Database {
    * fn must be synchronous (better-sqlite3 commits when it returns; an `await`
    * inside would let the rest run outside the transaction). Operations queued
    * in the same turn of the event loop share one IMMEDIATE transaction and,
-   * with synchronous=FULL, one fsync (group commit); when one of them fails,
-   * each is run again alone, so a failure rolls back only its own operation.
-   * fn may therefore run twice: it must only touch the database.
+   * with synchronous=FULL, one fsync (group commit). An operation that
+   * throws before changing a row (a refusal: sold out, a closed window) simply
+   * fails alone; one that throws after changing rows makes the batch run
+   * again with a savepoint each, so a failure rolls back only its own
+   * operation. fn may therefore run twice: it must only touch the database.
    */
   write<T>(fn: () => T): Promise<T>;
-  /** Changes whenever this or any other connection commits: a key for read caches. */
+  /**
+   * A key for read caches: changes whenever this or any other connection
+   * commits, and also, inside a write, whenever the operation changes a row
+   * or rolls back. A value read under one version is therefore exact for as
+   * long as the version stays, even in the middle of a batch of writes.
+   */
   version(): string;
   /** True when the database answers a trivial query. */
   ping(): boolean;
@@ -52,9 +59,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   if (options.migrate !== false) migrate(orm, { migrationsFolder });
 
   // data_version changes when another connection (a CLI, a second instance)
-  // commits; `commits` counts this connection's own.
+  // commits; `commits` counts this connection's own, `rollbacks` the changes
+  // it undid (total_changes never goes back, so it alone would not tell).
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   let commits = 0;
+  let rollbacks = 0;
 
   interface Queued {
     fn: () => unknown;
@@ -71,42 +80,57 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const release = sqlite.prepare('RELEASE operation');
   const rollbackTo = sqlite.prepare('ROLLBACK TO operation');
 
-  type Attempt = { ok: true; values: unknown[] } | { ok: false; error: unknown };
+  // Counts rows changed by this connection (triggers included): an operation
+  // that threw with it unchanged left nothing to undo.
+  const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
+
+  type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+  type Attempt = { ok: true; outcomes: Outcome[] } | { ok: false; error: unknown };
 
   /**
-   * Runs fns in one transaction. Never throws: a failing fn, BEGIN or COMMIT
-   * rolls everything back and is reported, so nothing is ever acknowledged
-   * that was not committed.
+   * Runs fns in one transaction, without savepoints: a fn that throws before
+   * changing a row is reported and the others go on (in a sold-out rush most
+   * operations are such refusals). Never throws: a fn that fails after
+   * changing rows, or a failing BEGIN or COMMIT, rolls everything back and is
+   * reported, so nothing is ever acknowledged that was not committed.
    */
   function attempt(fns: readonly (() => unknown)[]): Attempt {
     try {
       begin.run();
-      const values = fns.map((fn) => fn());
+      const atStart = totalChanges.get();
+      const outcomes = fns.map((fn): Outcome => {
+        const before = totalChanges.get();
+        try {
+          return { ok: true, value: fn() };
+        } catch (error) {
+          // A RAISE(ROLLBACK) would have ended the transaction itself.
+          if (totalChanges.get() !== before || !sqlite.inTransaction) throw error;
+          return { ok: false, error: mapDriverError(error) };
+        }
+      });
+      const changed = totalChanges.get() !== atStart;
       commit.run();
-      commits++;
-      return { ok: true, values };
+      // A batch of refusals changed nothing: read caches stay valid.
+      if (changed) commits++;
+      return { ok: true, outcomes };
     } catch (error) {
       if (sqlite.inTransaction) rollback.run();
+      rollbacks++;
       return { ok: false, error: mapDriverError(error) };
     }
   }
 
-  /**
-   * Runs fns in one transaction, each under its own savepoint: a failing fn
-   * is rolled back alone and reported, the others commit together. Null when
-   * the transaction itself fails (BEGIN, COMMIT, a savepoint that cannot be
-   * undone): the caller then runs each fn alone.
-   */
-  function attemptEach(fns: readonly (() => unknown)[]): Attempt[] | null {
+  function attemptEach(fns: readonly (() => unknown)[]): Outcome[] | null {
     try {
       begin.run();
-      const outcomes = fns.map((fn): Attempt => {
+      const outcomes = fns.map((fn): Outcome => {
         savepoint.run();
         try {
           const value = fn();
           release.run();
-          return { ok: true, values: [value] };
+          return { ok: true, value };
         } catch (error) {
+          rollbacks++;
           rollbackTo.run();
           release.run();
           return { ok: false, error: mapDriverError(error) };
@@ -117,6 +141,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       return outcomes;
     } catch {
       if (sqlite.inTransaction) rollback.run();
+      rollbacks++;
       return null;
     }
   }
@@ -125,23 +150,28 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     const batch = queue;
     queue = [];
     flushing = true;
-    let outcomes: Attempt[];
+    let outcomes: Outcome[];
     try {
       // Savepoints per operation would cost ~40 % of a gift's write, and most
-      // batches succeed: run the batch optimistically. When one fails (a
-      // sold-out rush fails many), run it again with a savepoint each, still
-      // one commit; only if that transaction fails, run each alone.
+      // batches succeed or fail only by refusals: run the batch optimistically.
+      // When an operation fails after writing, run the batch again with a
+      // savepoint each, still one commit; only if that transaction fails, run
+      // each alone.
       const together = attempt(batch.map((item) => item.fn));
-      outcomes =
-        together.ok || batch.length === 1
-          ? batch.map((_, i) => (together.ok ? { ok: true, values: [together.values[i]] } : together))
-          : (attemptEach(batch.map((item) => item.fn)) ?? batch.map((item) => attempt([item.fn])));
+      outcomes = together.ok
+        ? together.outcomes
+        : batch.length === 1
+          ? [together]
+          : (attemptEach(batch.map((item) => item.fn)) ?? batch.map((item): Outcome => {
+              const alone = attempt([item.fn]);
+              return alone.ok ? (alone.outcomes[0] as Outcome) : alone;
+            }));
     } finally {
       flushing = false;
     }
     batch.forEach((item, i) => {
       const o = outcomes[i];
-      if (o?.ok) item.resolve(o.values[0]);
+      if (o?.ok) item.resolve(o.value);
       else item.reject(o?.error);
     });
   }
@@ -160,7 +190,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       });
     },
     version() {
-      return `${commits}:${String(dataVersion.get())}`;
+      return `${commits}:${String(dataVersion.get())}:${rollbacks}:${String(totalChanges.get())}`;
     },
     ping() {
       try {

@@ -1,7 +1,7 @@
 // Ticket orders, their items and tickets, seat counts, and the waiting list.
 import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { prepared } from './prepared.ts';
+import { prepared, rowPlaceholders } from './prepared.ts';
 import { ledgerEntries, orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -33,6 +33,20 @@ export function seatsTaken(db: Database, eventId: string, now: number): Map<stri
   return new Map(takenByType(db).all({ eventId, now }).map((r) => [r.ticketTypeId, Number(r.taken)]));
 }
 
+const nextExpiry = prepared((db) =>
+  db.orm
+    .select({ at: sql<number | null>`min(${orders.expiresAt})` })
+    .from(orders)
+    .where(and(eq(orders.eventId, sql.placeholder('eventId')), eq(orders.status, 'pending'), gt(orders.expiresAt, sql.placeholder('now'))))
+    .prepare(),
+);
+
+/** When the first of an event's holds still running at `now` runs out, or null when none is. */
+export function nextHoldExpiry(db: Database, eventId: string, now: number): number | null {
+  const at = nextExpiry(db).get({ eventId, now })?.at;
+  return at === null || at === undefined ? null : Number(at);
+}
+
 /** Sold seats per ticket type (paid orders only), for the public "sold" figure. */
 export function seatsSold(db: Database, eventId: string): Map<string, number> {
   const rows = db.orm
@@ -45,9 +59,13 @@ export function seatsSold(db: Database, eventId: string): Map<string, number> {
   return new Map(rows.map((r) => [r.ticketTypeId, Number(r.sold)]));
 }
 
-export function insertOrder(db: Database, row: OrderInsert, items: readonly OrderItemRow[]): void {
-  db.orm.insert(orders).values(row).run();
-  if (items.length > 0) db.orm.insert(orderItems).values([...items]).run();
+const insertOrderRow = prepared((db) => db.orm.insert(orders).values(rowPlaceholders(orders)).prepare());
+const insertItemRow = prepared((db) => db.orm.insert(orderItems).values(rowPlaceholders(orderItems)).prepare());
+
+/** Prepared statements: in a rush for seats every order is inserted apart. */
+export function insertOrder(db: Database, row: OrderRow, items: readonly OrderItemRow[]): void {
+  insertOrderRow(db).run(row);
+  for (const item of items) insertItemRow(db).run(item);
 }
 
 export function findOrder(db: Database, id: string): OrderRow | undefined {

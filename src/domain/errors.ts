@@ -22,12 +22,18 @@ export interface FieldIssue {
 }
 
 export class DomainError extends Error {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    readonly issues: readonly FieldIssue[] = [],
-  ) {
+  readonly code: DomainErrorCode;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(code: DomainErrorCode, message: string, issues: readonly FieldIssue[] = []) {
+    // A domain error is an answer (sold out, not found), not a bug: no stack
+    // trace, which would cost more than the rest of a refusal in a rush.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.code = code;
+    this.issues = issues;
     this.name = 'DomainError';
   }
 }

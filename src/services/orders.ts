@@ -37,7 +37,7 @@ import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
-import { seatPicture } from './seats.ts';
+import { cachedSeatPicture, seatPicture, type EventSeatsNow, type SeatPicture } from './seats.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
 
@@ -115,7 +115,21 @@ function seatCount(items: readonly { quantity: number }[]): number {
 }
 
 function eventForSale(s: Services, slug: string, now: number): EventRow {
-  const event = findEventBySlug(s.db, slug);
+  return forSale(findEventBySlug(s.db, slug), slug, now);
+}
+
+/**
+ * The event on sale and its seats now, from the cache of seat pictures: exact
+ * even inside a write (see db.version()), so in a rush only the orders that
+ * change something read the database again.
+ */
+function onSale(s: Services, slug: string, now: number): EventSeatsNow {
+  const current = cachedSeatPicture(s, slug, now);
+  forSale(current?.event, slug, now);
+  return current as EventSeatsNow;
+}
+
+function forSale(event: EventRow | undefined, slug: string, now: number): EventRow {
   if (!event || event.status === 'draft') throw new DomainError('not_found', `There is no event "${slug}".`);
   if (event.status === 'cancelled') throw new DomainError('unprocessable', 'This event has been cancelled.');
   if (now >= event.endsAt) throw new DomainError('unprocessable', 'This event is over.');
@@ -123,7 +137,10 @@ function eventForSale(s: Services, slug: string, now: number): EventRow {
 }
 
 interface PricedItems {
+  /** In the event's order of ticket types. */
   items: OrderItemRow[];
+  /** Ticket type names by id. */
+  names: Map<string, string>;
   ticketsTotal: number;
 }
 
@@ -133,8 +150,12 @@ interface PricedItems {
  * Runs inside the write transaction that inserts the order.
  */
 function priceAndHold(s: Services, event: EventRow, orderId: string, input: readonly OrderItemInput[], now: number, door: boolean): PricedItems {
+  return priceItems(seatPicture(s, event, now, door ? 'none' : 'order'), event, orderId, input, now, door);
+}
+
+/** The checks of priceAndHold against a given picture of the seats. */
+function priceItems(picture: SeatPicture, event: EventRow, orderId: string, input: readonly OrderItemInput[], now: number, door: boolean): PricedItems {
   if (input.length === 0) throw ValidationError.field('items', 'Choose at least one ticket');
-  const picture = seatPicture(s, event, now, door ? 'none' : 'order');
   const types = picture.types;
   const request = new Map<string, number>();
   const chosenPrice = new Map<string, Money>();
@@ -191,14 +212,17 @@ function priceAndHold(s: Services, event: EventRow, orderId: string, input: read
 
   let ticketsTotal = 0;
   const items: OrderItemRow[] = [];
-  for (const [id, quantity] of request) {
-    const type = types.get(id) as TicketTypeRow;
-    const unitPrice = unitPriceOf(type, chosenPrice.get(id), event.currency);
+  const names = new Map<string, string>();
+  for (const type of types.values()) {
+    const quantity = request.get(type.id);
+    if (quantity === undefined) continue;
+    const unitPrice = unitPriceOf(type, chosenPrice.get(type.id), event.currency);
     ticketsTotal += unitPrice * quantity;
-    items.push({ orderId, ticketTypeId: id, quantity, unitPrice });
+    items.push({ orderId, ticketTypeId: type.id, quantity, unitPrice });
+    names.set(type.id, type.name);
   }
   if (!Number.isSafeInteger(ticketsTotal)) throw ValidationError.field('items', 'The order is too large');
-  return { items, ticketsTotal };
+  return { items, names, ticketsTotal };
 }
 
 function unitPriceOf(type: TicketTypeRow, chosen: Money | undefined, currency: string): number {
@@ -235,19 +259,22 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
   const buyer = { name: input.buyer.name.trim(), email: normaliseEmail(input.buyer.email) };
   if (!buyer.name) throw ValidationError.field('buyer.name', 'Enter your name');
   const seats = seatCount(input.items);
-  // A free order is issued in the transaction that places it, so its codes and
-  // QR images are made before it. Only then: images cost milliseconds each, and
-  // in a rush for priced seats most buyers are turned away (paid orders get
-  // theirs when the payment arrives).
-  const known = findEventBySlug(s.db, slug);
-  const prices = new Map((known ? ticketTypesOfEvent(s.db, known.id) : []).map((tt) => [tt.id, tt.price]));
-  const mayBeFree = !input.donation?.amount && input.items.every((i) => i.quantity === 0 || (prices.get(i.ticketTypeId) === 0 && !i.price?.amount));
-  const prepared = mayBeFree && seats > 0 && seats <= 100 ? await prepareTickets(seats) : { codes: [], png: [] };
   const now = s.now();
+  // In a rush for the last seats most buyers are turned away: when the seats
+  // already refuse the order (sold out, sales closed), say so without queuing
+  // for the write. The write checks again, on the seats as they are then.
+  const early = onSale(s, slug, now);
+  priceItems(early.picture, early.event, '', input.items, now, false);
+  donationOf(input.donation, early.event);
+  // A free order is issued in the transaction that places it, so its codes and
+  // QR images are made before it. Only then: images cost milliseconds each
+  // (paid orders get theirs when the payment arrives).
+  const mayBeFree = !input.donation?.amount && input.items.every((i) => i.quantity === 0 || (early.picture.types.get(i.ticketTypeId)?.price === 0 && !i.price?.amount));
+  const prepared = mayBeFree && seats > 0 && seats <= 100 ? await prepareTickets(seats) : { codes: [], png: [] };
   const placed = await s.db.write(() => {
-    const event = eventForSale(s, slug, now);
+    const { event, picture } = onSale(s, slug, now);
     const id = newId('ord');
-    const { items, ticketsTotal } = priceAndHold(s, event, id, input.items, now, false);
+    const { items, names, ticketsTotal } = priceItems(picture, event, id, input.items, now, false);
     const donation = donationOf(input.donation, event);
     const free = ticketsTotal + donation === 0;
     const order = unpaidOrder({
@@ -275,7 +302,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     });
     if (free) {
       markOrderPaid(s, order, event, now, prepared);
-      return { id, event, checkoutId: null };
+      return { view: getOrder(s, id), checkoutId: null };
     }
     const checkoutId = newId('co');
     insertCheckout(s.db, {
@@ -289,18 +316,27 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
       expiresAt: order.expiresAt ?? now,
       createdAt: now,
     });
-    return { id, event, checkoutId };
+    // Everything the answer needs is at hand: no reading it back.
+    const view: OrderView = {
+      order,
+      event,
+      items: items.map((item) => ({ ...item, name: names.get(item.ticketTypeId) ?? '' })),
+      tickets: [],
+      total: money(ticketsTotal + donation, event.currency),
+      donation: money(donation, event.currency),
+    };
+    return { view, checkoutId };
   });
-  if (placed.checkoutId === null) {
+  const { view, checkoutId } = placed;
+  if (checkoutId === null) {
     s.mailer.kick();
-    return { view: getOrder(s, placed.id), checkoutUrl: null };
+    return { view, checkoutUrl: null };
   }
-  const view = getOrder(s, placed.id);
   const { url } = await provider.createCheckout({
-    checkoutId: placed.checkoutId,
-    reference: placed.id,
-    amount: money(view.order.ticketsTotal + view.order.donation, view.order.currency),
-    description: placed.event.title,
+    checkoutId,
+    reference: view.order.id,
+    amount: view.total,
+    description: view.event.title,
     expiresAt: view.order.expiresAt ?? now,
   });
   return { view, checkoutUrl: url };

@@ -2,9 +2,10 @@
 // what is paid or held, plus the whole event's capacity and seats taken. The
 // one place orders, late payments, the waiting list and event views read it.
 import type { EventSeats, TypeSeats } from '../domain/seats.ts';
-import { ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
-import { seatsTaken } from '../db/orders.ts';
+import { findEventBySlug, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
+import { nextHoldExpiry, seatsTaken } from '../db/orders.ts';
 import type { Services } from './context.ts';
+import { maxCacheAgeMs, ReadCache } from './read-cache.ts';
 
 export interface SeatPicture {
   types: Map<string, TicketTypeRow>;
@@ -33,4 +34,33 @@ export function seatPicture(s: Services, event: EventRow, now: number, limits: '
     ]),
   );
   return { types, seats, event: { capacity: event.capacity, taken: total } };
+}
+
+export interface EventSeatsNow {
+  event: EventRow;
+  picture: SeatPicture;
+}
+
+const caches = new WeakMap<Services, ReadCache<EventSeatsNow | null>>();
+
+/**
+ * The event and its seat picture, read again only when the database changes
+ * (db.version(), which inside a write also moves with each changed row) or the
+ * next hold runs out (a seat freed by the clock): exact, yet in a rush for the
+ * last seats the hundreds of buyers turned away cost a map lookup each.
+ */
+export function cachedSeatPicture(s: Services, slug: string, now: number): EventSeatsNow | null {
+  let cache = caches.get(s);
+  if (!cache) {
+    cache = new ReadCache<EventSeatsNow | null>();
+    caches.set(s, cache);
+  }
+  const version = s.db.version();
+  const hit = cache.get(slug, version, now);
+  if (hit !== undefined) return hit;
+  const event = findEventBySlug(s.db, slug);
+  const value = event ? { event, picture: seatPicture(s, event, now) } : null;
+  const nextExpiry = event ? nextHoldExpiry(s.db, event.id, now) : null;
+  cache.set(slug, version, Math.min(nextExpiry ?? Infinity, now + maxCacheAgeMs), value);
+  return value;
 }

@@ -83,3 +83,57 @@ t.test('a failure that only shows at COMMIT fails only its own operation', async
   t.same(db.sqlite.prepare('select count(*) from child').pluck().get(), 0);
   t.notOk(db.sqlite.inTransaction);
 });
+
+t.test('an operation refused before it writes fails alone: the others run once, in one commit', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  db.sqlite.exec('create table x (n integer primary key)');
+  const insert = db.sqlite.prepare('insert into x (n) values (?)');
+  let runs = 0;
+  const before = db.version();
+  const results = await Promise.allSettled([
+    db.write(() => {
+      runs++;
+      return insert.run(1).changes;
+    }),
+    db.write(() => {
+      db.sqlite.prepare('select count(*) from x').get();
+      throw new DomainError('sold_out', 'none left');
+    }),
+    db.write(() => {
+      runs++;
+      return insert.run(2).changes;
+    }),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  const refused = results[1];
+  t.ok(refused?.status === 'rejected' && refused.reason instanceof DomainError && refused.reason.code === 'sold_out', 'the refusal reaches its caller unchanged');
+  t.equal(runs, 2, 'nothing had to be run again');
+  t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 2]);
+  const commits = (v: string) => Number(v.split(':')[0]);
+  t.equal(commits(db.version()) - commits(before), 1);
+});
+
+t.test('a batch of refusals alone leaves the version (and read caches) as they were', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  const before = db.version();
+  const results = await Promise.allSettled([1, 2, 3].map(() => db.write(() => {
+    throw new DomainError('sold_out', 'none left');
+  })));
+  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  t.equal(db.version(), before);
+  t.notOk(db.sqlite.inTransaction);
+});
+
+t.test('an operation whose trigger rolls back the whole transaction cannot take the batch out of its transaction', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  db.sqlite.exec(`create table x (n integer primary key);
+    create trigger no_sevens before insert on x when new.n = 7 begin select raise(rollback, 'no sevens'); end;`);
+  const insert = db.sqlite.prepare('insert into x (n) values (?)');
+  const results = await Promise.allSettled([db.write(() => insert.run(1).changes), db.write(() => insert.run(7).changes), db.write(() => insert.run(3).changes)]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3]);
+  t.notOk(db.sqlite.inTransaction);
+});

@@ -7,7 +7,7 @@ import { money } from '../../src/domain/money.ts';
 import { readAuditLog } from '../../src/db/audit.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { listEvents } from '../../src/db/events.ts';
-import { insertOrder } from '../../src/db/orders.ts';
+import { insertOrder, unpaidOrder } from '../../src/db/orders.ts';
 import { setCampaignOrganizer } from '../../src/services/accounts.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Actor, type Services } from '../../src/services/context.ts';
@@ -188,7 +188,11 @@ async function order(s: Services, eventId: string, items: [string, number][], st
   await s.db.write(() =>
     insertOrder(
       s.db,
-      { id, eventId, status, source: 'online', method: 'test', buyerName: 'Buyer', buyerEmail: null, currency: 'USD', ticketsTotal: 0, expiresAt, paidAt: status === 'paid' ? s.now() : null, createdAt: s.now() },
+      {
+        ...unpaidOrder({ id, eventId, source: 'online', method: 'test', buyerName: 'Buyer', buyerEmail: null, currency: 'USD', ticketsTotal: 0, donation: 0, donationPublic: false, expiresAt, createdBy: null, createdAt: s.now() }),
+        status,
+        paidAt: status === 'paid' ? s.now() : null,
+      },
       items.map(([ticketTypeId, quantity]) => ({ orderId: id, ticketTypeId, quantity, unitPrice: 0 })),
     ),
   );

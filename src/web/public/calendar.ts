@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventCalendar, seriesCalendar, upcomingEventsCalendar, type CalendarFile } from '../../services/calendar.ts';
-import { maxCacheAgeMs, ReadCache } from '../read-cache.ts';
+import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
 
 interface Cached {
   ics: string;

@@ -21,7 +21,7 @@ import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
-import { maxCacheAgeMs, ReadCache } from '../read-cache.ts';
+import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
 
 const t = translator('en');
 

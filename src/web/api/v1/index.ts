@@ -17,7 +17,7 @@ import { audienceOf } from '../../../services/privacy.ts';
 import { addRate } from '../../../services/rates.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
-import { maxCacheAgeMs, ReadCache } from '../../read-cache.ts';
+import { maxCacheAgeMs, ReadCache } from '../../../services/read-cache.ts';
 import eventsApi from './events.ts';
 import { idempotent } from './idempotent.ts';
 import ordersApi from './orders.ts';
