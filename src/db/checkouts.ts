@@ -9,8 +9,11 @@ export type CheckoutRow = typeof checkouts.$inferSelect;
 const insertRow = prepared((db) => db.orm.insert(checkouts).values(rowPlaceholders(checkouts)).prepare());
 
 /** A new checkout (prepared: one per order in a rush for seats). */
-export function insertCheckout(db: Database, row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'completedAt'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId'>>): void {
-  insertRow(db).run({ giftId: null, orderId: null, completedAt: null, ...row });
+export function insertCheckout(
+  db: Database,
+  row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'completedAt'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId'>>,
+): void {
+  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, completedAt: null, ...row });
 }
 
 export function findCheckout(db: Database, id: string): CheckoutRow | undefined {
@@ -30,6 +33,14 @@ export function openCheckoutsOfOrder(db: Database, orderId: string): CheckoutRow
     .select()
     .from(checkouts)
     .where(and(eq(checkouts.orderId, orderId), eq(checkouts.status, 'open')))
+    .all();
+}
+
+export function openCheckoutsOfRaffleEntry(db: Database, entryId: string): CheckoutRow[] {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.raffleEntryId, entryId), eq(checkouts.status, 'open')))
     .all();
 }
 

@@ -15,6 +15,7 @@ export interface LedgerInsert {
   pledgeId?: string | null;
   refundId?: string | null;
   orderId?: string | null;
+  raffleEntryId?: string | null;
   createdAt: number;
 }
 
@@ -29,6 +30,7 @@ const insertEntry = prepared((db) =>
       pledgeId: sql.placeholder('pledgeId'),
       refundId: sql.placeholder('refundId'),
       orderId: sql.placeholder('orderId'),
+      raffleEntryId: sql.placeholder('raffleEntryId'),
       createdAt: sql.placeholder('createdAt'),
     })
     .prepare(),
@@ -37,7 +39,7 @@ const insertEntry = prepared((db) =>
 /** A zero amount moves nothing and leaves no entry. */
 export function appendLedger(db: Database, entry: LedgerInsert): void {
   if (entry.amount === 0) return;
-  insertEntry(db).run({ giftId: null, pledgeId: null, refundId: null, orderId: null, ...entry });
+  insertEntry(db).run({ giftId: null, pledgeId: null, refundId: null, orderId: null, raffleEntryId: null, ...entry });
 }
 
 export interface LedgerSums {

@@ -242,3 +242,22 @@ export function unpaidOrder(o: NewOrder): OrderRow {
     paidAt: null,
   };
 }
+
+export interface CheckedInTicket {
+  ticketId: string;
+  orderId: string;
+  buyerName: string;
+  buyerEmail: string | null;
+  checkedInAt: number;
+}
+
+/** The event's valid tickets that were checked in, in check-in order (a free prize draw among guests). */
+export function checkedInTicketsOfEvent(db: Database, eventId: string): CheckedInTicket[] {
+  return db.orm
+    .select({ ticketId: tickets.id, orderId: tickets.orderId, buyerName: orders.buyerName, buyerEmail: orders.buyerEmail, checkedInAt: sql<number>`${tickets.checkedInAt}` })
+    .from(tickets)
+    .innerJoin(orders, eq(orders.id, tickets.orderId))
+    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'valid'), sql`${tickets.checkedInAt} is not null`))
+    .orderBy(asc(tickets.checkedInAt), asc(tickets.id))
+    .all();
+}

@@ -3,7 +3,7 @@
 // what it can (UNIQUE, CHECK, foreign keys) so a bug in a service cannot
 // quietly store an impossible row.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () => integer('created_at').notNull();
 
@@ -231,6 +231,7 @@ export const ledgerEntries = sqliteTable(
     pledgeId: text('pledge_id').references(() => matchPledges.id),
     refundId: text('refund_id').references(() => giftRefunds.id),
     orderId: text('order_id').references(() => orders.id),
+    raffleEntryId: text('raffle_entry_id').references((): AnySQLiteColumn => raffleEntries.id),
     createdAt: createdAt(),
   },
   (t) => [
@@ -283,9 +284,10 @@ export const checkouts = sqliteTable(
   {
     id: text('id').primaryKey(),
     provider: text('provider').notNull(),
-    /** What the checkout pays for: a gift or a ticket order (exactly one). */
+    /** What the checkout pays for: a gift, a ticket order or raffle tickets (exactly one). */
     giftId: text('gift_id').references(() => gifts.id),
     orderId: text('order_id').references(() => orders.id),
+    raffleEntryId: text('raffle_entry_id').references((): AnySQLiteColumn => raffleEntries.id),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     status: text('status', { enum: ['open', 'paid', 'declined', 'expired'] }).notNull(),
@@ -296,7 +298,11 @@ export const checkouts = sqliteTable(
   (t) => [
     index('checkouts_gift').on(t.giftId),
     index('checkouts_order').on(t.orderId),
-    check('checkouts_one_subject', sql`(${t.giftId} is null) <> (${t.orderId} is null)`),
+    index('checkouts_raffle_entry').on(t.raffleEntryId),
+    check(
+      'checkouts_one_subject',
+      sql`(${t.giftId} is not null) + (${t.orderId} is not null) + (${t.raffleEntryId} is not null) = 1`,
+    ),
   ],
 );
 
@@ -631,4 +637,150 @@ export const waitlist = sqliteTable(
     uniqueIndex('waitlist_offer_token').on(t.offerTokenHash),
     check('waitlist_quantity_positive', sql`${t.quantity} > 0`),
   ],
+);
+
+/**
+ * A raffle at an event (or for a campaign): paid tickets sold in bundles, or a
+ * free prize draw. Closing freezes the pool and commits to a secret seed; the
+ * draw reveals it (domain/raffle-draw.ts, docs/raffle-draw.md).
+ */
+export const raffles = sqliteTable(
+  'raffles',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').references(() => events.id),
+    /** Where the proceeds go (the event's campaign, or the campaign the raffle is for). */
+    campaignId: text('campaign_id').references(() => campaigns.id),
+    title: text('title').notNull(),
+    rules: text('rules').notNull().default(''),
+    /** Where the raffle is held, for what the law asks: KR, US-CA, CA-BC, …; "other" elsewhere. */
+    jurisdiction: text('jurisdiction').notNull(),
+    licence: text('licence'),
+    authority: text('authority'),
+    ageLimit: integer('age_limit'),
+    drawAt: integer('draw_at'),
+    drawPlace: text('draw_place'),
+    /** Days a winner has to claim a prize after the draw. */
+    claimDays: integer('claim_days').notNull().default(30),
+    /** paid: tickets sold; checked_in: every checked-in ticket holder of the event; signup: a free sign-up. */
+    entry: text('entry', { enum: ['paid', 'checked_in', 'signup'] }).notNull(),
+    currency: text('currency').notNull(),
+    /** JSON [{quantity, price}] by quantity; a single ticket is the bundle of 1. Empty for free draws. */
+    bundles: text('bundles').notNull().default('[]'),
+    maxTickets: integer('max_tickets'),
+    salesStart: integer('sales_start'),
+    salesEnd: integer('sales_end'),
+    onePrizePerPerson: integer('one_prize_per_person', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', { enum: ['draft', 'open', 'closed', 'drawn', 'cancelled'] }).notNull(),
+    /** Lowercase hex SHA-256 of the seed, public from closing on. */
+    commitment: text('commitment'),
+    /** Lowercase hex seed: secret until the draw. */
+    seed: text('seed'),
+    /** JSON ascending ticket numbers frozen at closing. */
+    pool: text('pool'),
+    /** JSON groups of ticket numbers with the same holder (for one prize per person). */
+    sameHolder: text('same_holder'),
+    closedAt: integer('closed_at'),
+    drawnAt: integer('drawn_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('raffles_event').on(t.eventId),
+    index('raffles_campaign').on(t.campaignId),
+    check('raffles_belongs', sql`${t.eventId} is not null or ${t.campaignId} is not null`),
+    check('raffles_status_valid', sql`${t.status} in ('draft','open','closed','drawn','cancelled')`),
+    check('raffles_entry_valid', sql`${t.entry} in ('paid','checked_in','signup')`),
+    check('raffles_paid_has_campaign', sql`${t.entry} <> 'paid' or ${t.campaignId} is not null`),
+    check('raffles_max_positive', sql`${t.maxTickets} is null or ${t.maxTickets} > 0`),
+    check('raffles_claim_days_positive', sql`${t.claimDays} > 0`),
+    check('raffles_age_limit', sql`${t.ageLimit} is null or (${t.ageLimit} > 0 and ${t.ageLimit} < 100)`),
+  ],
+);
+
+export const rafflePrizes = sqliteTable(
+  'raffle_prizes',
+  {
+    raffleId: text('raffle_id').notNull().references(() => raffles.id),
+    /** 0 for the first prize: the draw's prize index. */
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    donor: text('donor'),
+    /** What the prize is worth, in the raffle's currency. */
+    value: integer('value'),
+  },
+  (t) => [primaryKey({ columns: [t.raffleId, t.position] }), check('raffle_prizes_value_nonneg', sql`${t.value} is null or ${t.value} >= 0`)],
+);
+
+/** One purchase (or free entry): a bundle of tickets for one person. */
+export const raffleEntries = sqliteTable(
+  'raffle_entries',
+  {
+    id: text('id').primaryKey(),
+    raffleId: text('raffle_id').notNull().references(() => raffles.id),
+    source: text('source', { enum: ['online', 'door', 'free'] }).notNull(),
+    method: text('method').notNull(),
+    buyerName: text('buyer_name').notNull(),
+    buyerEmail: text('buyer_email'),
+    /** Who holds the tickets, for one prize per person: the e-mail, or the entry itself. */
+    holderKey: text('holder_key').notNull(),
+    quantity: integer('quantity').notNull(),
+    /** The bundle's price, in the raffle currency. */
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['pending', 'paid', 'expired', 'failed', 'refunded'] }).notNull(),
+    /** Whether a winning ticket may show the buyer's first name and initial. */
+    publicName: integer('public_name', { mode: 'boolean' }).notNull().default(false),
+    /** The buyer confirmed the age limit and the rules. */
+    confirmedAt: integer('confirmed_at'),
+    /** The proceeds in the campaign currency, frozen when paid. */
+    campaignAmount: integer('campaign_amount'),
+    rate: text('rate'),
+    /** For a draw among checked-in ticket holders: the event ticket that entered. */
+    eventTicketId: text('event_ticket_id').references(() => tickets.id),
+    expiresAt: integer('expires_at'),
+    paidAt: integer('paid_at'),
+    refundedAt: integer('refunded_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('raffle_entries_raffle').on(t.raffleId, t.status, t.expiresAt),
+    index('raffle_entries_pending_expiry').on(t.status, t.expiresAt),
+    uniqueIndex('raffle_entries_event_ticket').on(t.raffleId, t.eventTicketId),
+    check('raffle_entries_quantity_positive', sql`${t.quantity} > 0`),
+    check('raffle_entries_amount_nonneg', sql`${t.amount} >= 0`),
+    check('raffle_entries_status_valid', sql`${t.status} in ('pending','paid','expired','failed','refunded')`),
+  ],
+);
+
+/** A numbered raffle ticket: numbers run from 1 in the order tickets were paid, and are never reused. */
+export const raffleTickets = sqliteTable(
+  'raffle_tickets',
+  {
+    raffleId: text('raffle_id').notNull().references(() => raffles.id),
+    number: integer('number').notNull(),
+    entryId: text('entry_id').notNull().references(() => raffleEntries.id),
+    status: text('status', { enum: ['valid', 'void'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.raffleId, t.number] }), index('raffle_tickets_entry').on(t.entryId), check('raffle_tickets_number_positive', sql`${t.number} > 0`)],
+);
+
+/** Every draw of a raffle in order: the first of each prize, then redraws. */
+export const raffleDraws = sqliteTable(
+  'raffle_draws',
+  {
+    raffleId: text('raffle_id').notNull().references(() => raffles.id),
+    seq: integer('seq').notNull(),
+    prize: integer('prize').notNull(),
+    /** Null when no ticket could win the prize any more. */
+    ticketNumber: integer('ticket_number'),
+    attempt: integer('attempt').notNull(),
+    status: text('status', { enum: ['won', 'claimed', 'forfeited', 'unawarded'] }).notNull(),
+    claimedAt: integer('claimed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.raffleId, t.seq] }), check('raffle_draws_status_valid', sql`${t.status} in ('won','claimed','forfeited','unawarded')`)],
 );

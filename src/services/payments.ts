@@ -1,16 +1,18 @@
 // Applies a provider's report of a payment to our records, exactly once per
 // event id. This is the path the test checkout and Stripe webhooks share. A
-// checkout pays for a gift or for a ticket order.
+// checkout pays for a gift, a ticket order or raffle tickets.
 import { DomainError } from '../domain/errors.ts';
 import { claimPaymentEvent, findCheckout, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findCampaignById } from '../db/campaigns.ts';
 import { findEventById } from '../db/events.ts';
 import { findGift, updateGift, type GiftRow } from '../db/gifts.ts';
 import { findOrder, itemsOfOrder, type OrderRow } from '../db/orders.ts';
+import { findEntry, findRaffle } from '../db/raffles.ts';
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Services } from './context.ts';
 import { succeedGift } from './gifts.ts';
 import { orderPaymentCompleted, orderPaymentFailed, prepareTickets, type PreparedTickets } from './orders.ts';
+import { raffleEntryPaymentCompleted, raffleEntryPaymentFailed } from './raffles.ts';
 
 export interface AppliedEvent {
   /** False when the event had been applied before (a redelivery). */
@@ -61,6 +63,13 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
     else orderPaymentFailed(s, order, event.outcome);
     return;
   }
+  if (checkout.raffleEntryId !== null) {
+    const entry = findEntry(s.db, checkout.raffleEntryId);
+    if (!entry) throw new Error(`checkout ${checkout.id} has no raffle entry`);
+    if (event.outcome === 'completed') raffleEntryPaymentCompleted(s, entry, now);
+    else raffleEntryPaymentFailed(s, entry, event.outcome);
+    return;
+  }
   const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
   if (!gift) throw new Error(`checkout ${checkout.id} has no gift`);
   switch (event.outcome) {
@@ -102,6 +111,12 @@ export function getCheckout(s: Services, id: string): CheckoutView {
     const event = order && findEventById(s.db, order.eventId);
     if (!order || !event) throw new DomainError('not_found', 'There is no such checkout.');
     return { checkout, title: event.title, returnPath: `/orders/${order.id}`, startPath: `/events/${event.slug}`, expired };
+  }
+  if (checkout.raffleEntryId !== null) {
+    const entry = findEntry(s.db, checkout.raffleEntryId);
+    const raffle = entry && findRaffle(s.db, entry.raffleId);
+    if (!entry || !raffle) throw new DomainError('not_found', 'There is no such checkout.');
+    return { checkout, title: raffle.title, returnPath: `/raffle-entries/${entry.id}`, startPath: `/raffles/${raffle.id}`, expired };
   }
   const gift = checkout.giftId ? findGift(s.db, checkout.giftId) : undefined;
   const campaign = gift && findCampaignById(s.db, gift.campaignId);

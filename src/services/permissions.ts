@@ -6,10 +6,11 @@ import { findEventById, findEventBySlug, type EventRow } from '../db/events.ts';
 import { findGift } from '../db/gifts.ts';
 import { findOrder } from '../db/orders.ts';
 import { findPledge } from '../db/pledges.ts';
+import { findRaffle } from '../db/raffles.ts';
 import type { UserRow } from '../db/users.ts';
 import type { Services } from './context.ts';
 
-export type Ownership = 'campaign' | 'pledge' | 'gift' | 'event' | 'order';
+export type Ownership = 'campaign' | 'pledge' | 'gift' | 'event' | 'order' | 'raffle';
 
 function managesCampaign(s: Services, user: UserRow, campaignId: string): boolean {
   if (user.role === 'admin') return true;
@@ -39,6 +40,12 @@ export function mayAccess(s: Services, user: UserRow, kind: Ownership, key: stri
       const o = findOrder(s.db, key);
       const e = o && findEventById(s.db, o.eventId);
       return !e || managesEvent(s, user, e);
+    }
+    case 'raffle': {
+      const r = findRaffle(s.db, key);
+      if (!r) return true;
+      const e = r.eventId === null ? undefined : findEventById(s.db, r.eventId);
+      return e ? managesEvent(s, user, e) : r.campaignId !== null && managesCampaign(s, user, r.campaignId);
     }
     case 'pledge': {
       const p = findPledge(s.db, key);

@@ -6,6 +6,7 @@ import { giftCounts, succeededGiftsInOrder } from '../db/gifts.ts';
 import { ledgerMatchByGiftAndPledge, ledgerSums } from '../db/ledger.ts';
 import { ticketRevenueOfCampaign } from '../db/orders.ts';
 import { allocationsOfCampaign, pledgesOfCampaign } from '../db/pledges.ts';
+import { raffleProceedsByCampaign } from '../db/raffles.ts';
 import type { Services } from './context.ts';
 import { toGiftForMatching, toPledgeTerms } from './matching.ts';
 
@@ -17,6 +18,7 @@ export interface VerifyReport {
 export async function verifyAll(s: Services): Promise<VerifyReport> {
   const differences: string[] = [];
   const campaigns = listCampaigns(s.db);
+  const raffleProceeds = raffleProceedsByCampaign(s.db);
   for (const c of campaigns) {
     const say = (what: string, cached: number, actual: number) => {
       if (cached !== actual) differences.push(`${c.slug}: ${what}: cached ${cached}, ledger or recomputed ${actual}`);
@@ -28,6 +30,7 @@ export async function verifyAll(s: Services): Promise<VerifyReport> {
     say('tickets', totals.tickets, sums.tickets);
     say('tickets (from orders)', totals.tickets, ticketRevenueOfCampaign(s.db, c.id));
     say('raffles', totals.raffles, sums.raffles);
+    say('raffles (from entries)', totals.raffles, raffleProceeds.get(c.id) ?? 0);
 
     const gifts = succeededGiftsInOrder(s.db, c.id);
     const counting = gifts.filter(giftCounts);

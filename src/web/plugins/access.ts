@@ -40,6 +40,7 @@ const refusals: Record<Ownership, (role: Role) => string> = {
   gift: (role) => `This gift belongs to a campaign you (${role}) are not assigned to.`,
   event: (role) => `You (${role}) did not create this event and are not assigned to its campaign.`,
   order: (role) => `This order is for an event you (${role}) do not run.`,
+  raffle: (role) => `This raffle is at an event or for a campaign you (${role}) do not run.`,
 };
 
 function paramOf(req: FastifyRequest, owns: Ownership): string | undefined {
