@@ -275,6 +275,7 @@ t.test('the OpenAPI document lists every /api/v1 path', async (t) => {
     'GET /api/v1/events/{slug}',
     'GET /api/v1/match-pledges/{id}/statement',
     'GET /api/v1/orders/{id}',
+    'GET /api/v1/raffles/{id}',
     'PATCH /api/v1/campaigns/{slug}',
     'PATCH /api/v1/events/{slug}',
     'POST /api/v1/campaigns',
@@ -286,11 +287,16 @@ t.test('the OpenAPI document lists every /api/v1 path', async (t) => {
     'POST /api/v1/events/{slug}/check-ins',
     'POST /api/v1/events/{slug}/door-sales',
     'POST /api/v1/events/{slug}/orders',
+    'POST /api/v1/events/{slug}/raffles',
     'POST /api/v1/events/{slug}/ticket-types',
     'POST /api/v1/events/{slug}/waitlist',
     'POST /api/v1/exchange-rates',
     'POST /api/v1/gifts/{id}/refunds',
     'POST /api/v1/orders/{id}/refunds',
+    'POST /api/v1/raffles/{id}/close',
+    'POST /api/v1/raffles/{id}/draw',
+    'POST /api/v1/raffles/{id}/entries',
+    'POST /api/v1/raffles/{id}/prizes/{i}/redraw',
   ], 'exactly the API v1 operations; no page or test-checkout route');
   for (const op of ['post', 'patch'] as const) t.ok(doc.paths['/api/v1/campaigns/{slug}']?.[op === 'post' ? 'get' : op], `campaign ${op}`);
   t.ok(doc.paths['/api/v1/exchange-rates']?.post?.security, 'admin routes declare bearer security');

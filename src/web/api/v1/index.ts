@@ -21,6 +21,7 @@ import { maxCacheAgeMs, ReadCache } from '../../../services/read-cache.ts';
 import eventsApi from './events.ts';
 import { idempotent } from './idempotent.ts';
 import ordersApi from './orders.ts';
+import rafflesApi from './raffles.ts';
 import { campaignJson, giftAdminJson, giftJson, pledgeJson, statementJson } from './present.ts';
 import * as s from './schemas.ts';
 
@@ -239,4 +240,5 @@ export default async function apiV1(root: FastifyInstance) {
 
   await root.register(eventsApi);
   await root.register(ordersApi);
+  await root.register(rafflesApi);
 }
