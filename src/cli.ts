@@ -12,6 +12,7 @@ Commands:
   token create --email E [--name N]         print a new API token for the user
   verify                                    prove cached totals and matching equal the ledger
   backup <file>                             online backup of the database (safe while serving)
+  raffle verify <URL or file>               recompute a raffle draw from its public JSON and check it
 
 The database is DATABASE_PATH (default ./data/lantern.db).`;
 

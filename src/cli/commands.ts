@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { backup } from './backup.ts';
 import { demo } from './demo.ts';
 import { migrateCommand } from './migrate.ts';
+import { raffleVerify } from './raffle-verify.ts';
 import { tokenCreate } from './token-create.ts';
 import { userCreate } from './user-create.ts';
 import { userResetLink } from './user-reset-link.ts';
@@ -17,6 +18,7 @@ export const commands: Record<string, Command> = {
   'user create': userCreate,
   'user reset-link': userResetLink,
   'token create': tokenCreate,
+  'raffle verify': raffleVerify,
   verify,
   backup,
 };

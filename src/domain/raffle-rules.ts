@@ -56,6 +56,25 @@ export function rulesFor(jurisdiction: string): JurisdictionRules {
   return byCountry[country] ?? elsewhere;
 }
 
+const countryNames: Record<string, string> = {
+  KR: 'KR',
+  KOREA: 'KR',
+  'SOUTH KOREA': 'KR',
+  'REPUBLIC OF KOREA': 'KR',
+  CA: 'CA',
+  CANADA: 'CA',
+  US: 'US',
+  USA: 'US',
+  'UNITED STATES': 'US',
+  'UNITED STATES OF AMERICA': 'US',
+};
+
+/** A venue's country as written on the event (a code or a name) → a jurisdiction code, "other" when unknown. */
+export function jurisdictionOfCountry(country: string | null | undefined): string {
+  const key = (country ?? '').trim().toUpperCase().replace(/\s+/g, ' ');
+  return countryNames[key] ?? (/^[A-Z]{2}$/.test(key) ? key : 'other');
+}
+
 /** Jurisdiction codes the setup form suggests. */
 export const suggestedJurisdictions = ['KR', 'CA-BC', 'CA-AB', 'CA-SK', 'CA-ON', 'US-WA', 'US-CA', 'US-NY', 'other'] as const;
 

@@ -19,6 +19,7 @@ import { addTicketType, createEvent, createSeries, type EventInput, type TicketT
 import { recordOfflineGift, refundGift, startOnlineGift, type OfflineMethod } from './gifts.ts';
 import { checkIn, getOrder, placeOrder, recordDoorSale, type OrderItemInput } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
+import { closeRaffle, createRaffle, drawRaffle, markPrizeClaimed, redrawPrize, sellRaffleTicketsAtDoor, type RaffleInput } from './raffles.ts';
 import { setCampaignOrganizer } from './accounts.ts';
 import { createPledge, decidePledge } from './pledges.ts';
 import { addRate } from './rates.ts';
@@ -96,6 +97,16 @@ interface DemoEvent {
   online: DemoBuyer[];
   /** Cash at the door, on the night (past events only). */
   door?: { name: string; seats: number }[];
+  /** A raffle on the night (past events only): sold at the door, or a free draw among the guests who came. */
+  raffle?: DemoRaffle;
+}
+
+interface DemoRaffle {
+  input: Omit<RaffleInput, 'eventSlug' | 'open'>;
+  /** Bundles sold at the door during the evening. */
+  sales?: { name: string; email?: string; quantity: number; publicName?: boolean }[];
+  /** A prize whose winner had already gone home, drawn again on the night. */
+  redraw?: number;
 }
 
 const krw = (major: string) => parseMoney(major, 'KRW');
@@ -176,6 +187,17 @@ const demoEvents: DemoEvent[] = [
       { name: 'Min-seo Ahn', seats: 1 },
       { name: '', seats: 1 },
     ],
+    // Selling raffle tickets needs a permit in Korea: the game night ran a free prize draw among its players instead.
+    raffle: {
+      input: {
+        title: 'Door prize draw for players',
+        rules: 'Every player checked in at the door is in the draw, free. One prize per person.',
+        entry: 'checked_in',
+        jurisdiction: 'KR',
+        onePrizePerPerson: true,
+        prizes: [{ name: 'Team trophy mugs', donor: 'Blue Door Pub' }, { name: 'Korean–English board game', donor: 'Yoon Da-hye' }],
+      },
+    },
   },
   {
     input: {
@@ -224,6 +246,48 @@ const demoEvents: DemoEvent[] = [
       { name: '', seats: 2 },
       { name: 'Yeon-woo Nam', seats: 2 },
     ],
+    // 150,000 KRW in raffle tickets: with the tickets, almost 800,000 KRW for the fund.
+    raffle: {
+      input: {
+        title: 'Screening raffle',
+        rules: 'Tickets 5,000 KRW, or 3 for 10,000 KRW, sold in the lobby until the Q&A. The draw is on stage after the Q&A; anyone may watch. Prizes not claimed within 14 days are drawn again. Adults (19+) only.',
+        price: krw('5000'),
+        bundles: [{ quantity: 3, price: krw('10000') }],
+        jurisdiction: 'KR',
+        licence: 'DEMO-MAPO-2026-041 (invented for the demo)',
+        authority: 'Mapo-gu Office (invented for the demo)',
+        ageLimit: 19,
+        claimDays: 14,
+        onePrizePerPerson: true,
+        prizes: [
+          { name: 'Signed poster of The Long Crossing', description: 'Signed by the director on the night', donor: 'The director' },
+          { name: 'Dinner for two', donor: 'Table 9, Mangwon-dong', value: krw('80000') },
+          { name: 'Book bundle: five memoirs of the crossing', donor: 'Open Shelf Books', value: krw('60000') },
+        ],
+      },
+      sales: [
+        { name: 'Ji-ho Park', email: 'jiho.park@example.kr', quantity: 3, publicName: true },
+        { name: '', quantity: 3 },
+        { name: 'Eun-ji Seo', email: 'eunji.seo@example.kr', quantity: 1 },
+        { name: 'Isabel Moreno', email: 'isabel.moreno@example.es', quantity: 3, publicName: true },
+        { name: '', quantity: 1 },
+        { name: 'Gun-woo Lee', email: 'gunwoo.lee@example.kr', quantity: 3 },
+        { name: '', quantity: 3 },
+        { name: 'Ayesha Rahman', email: 'ayesha.rahman@example.org', quantity: 1, publicName: true },
+        { name: '', quantity: 3 },
+        { name: 'Yeon-woo Nam', quantity: 3 },
+        { name: '', quantity: 1 },
+        { name: 'Jun-seo Hwang', email: 'junseo.hwang@example.kr', quantity: 3 },
+        { name: '', quantity: 1 },
+        { name: '', quantity: 3 },
+        { name: 'Kwang-ho Ri', email: 'kwangho.ri@example.kr', quantity: 1 },
+        { name: '', quantity: 3 },
+        { name: '', quantity: 1 },
+        { name: '', quantity: 3 },
+        { name: '', quantity: 1 },
+      ],
+      redraw: 1,
+    },
   },
   tourStop('Vancouver', 'America/Vancouver', canada('Harbourview Community Hall', '1200 Commercial Dr', 'Vancouver'), 10, [
     { name: 'Harriet Quist', email: 'harriet.q@example.ca', seats: 2 },
@@ -343,6 +407,38 @@ async function loadEvents(s: Services, staff: Actor, provider: PaymentProvider, 
         for (const code of admitted) {
           walkTo(s.now() + 40_000);
           await checkIn(s, staff, event.slug, code);
+        }
+      },
+    });
+    const raffle = e.raffle;
+    if (!raffle) continue;
+    let raffleId = '';
+    steps.push({
+      at: event.startsAt - 2 * day,
+      run: async () => {
+        raffleId = (await createRaffle(s, staff, { ...raffle.input, eventSlug: event.slug, open: true })).raffle.id;
+      },
+    });
+    // Sold in the lobby during the evening, then closed and drawn on stage.
+    steps.push({
+      at: event.startsAt + 20 * minute,
+      run: async () => {
+        for (const sale of raffle.sales ?? []) {
+          walkTo(s.now() + 2 * minute);
+          await sellRaffleTicketsAtDoor(s, staff, raffleId, { buyer: { name: sale.name, email: sale.email ?? null }, quantity: sale.quantity, publicName: sale.publicName ?? false });
+        }
+      },
+    });
+    steps.push({
+      at: event.endsAt - 20 * minute,
+      run: async () => {
+        await closeRaffle(s, staff, raffleId);
+        walkTo(s.now() + 5 * minute);
+        await drawRaffle(s, staff, raffleId);
+        if (raffle.redraw !== undefined) {
+          await markPrizeClaimed(s, staff, raffleId, 0);
+          walkTo(s.now() + 10 * minute);
+          await redrawPrize(s, staff, raffleId, raffle.redraw);
         }
       },
     });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
 import { assertCurrency, formatMoney, money, type Money } from '../domain/money.ts';
 import { commitmentOf, runDraw, seedBytes, toRanges, type Draw } from '../domain/raffle-draw.ts';
-import { firstNameAndInitial, missingForPaidSales, rulesFor } from '../domain/raffle-rules.ts';
+import { firstNameAndInitial, jurisdictionOfCountry, missingForPaidSales, rulesFor } from '../domain/raffle-rules.ts';
 import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfRaffleEntry, updateCheckout } from '../db/checkouts.ts';
 import { findEventById, findEventBySlug, type EventRow } from '../db/events.ts';
@@ -197,7 +197,7 @@ export async function createRaffle(s: Services, actor: Actor, input: RaffleInput
       campaignId: campaign?.id ?? null,
       title,
       rules: input.rules?.trim() ?? '',
-      jurisdiction: text(input.jurisdiction)?.toUpperCase().replace('OTHER', 'other') ?? event?.venueCountry?.toUpperCase() ?? 'other',
+      jurisdiction: text(input.jurisdiction)?.toUpperCase().replace('OTHER', 'other') ?? jurisdictionOfCountry(event?.venueCountry),
       licence: text(input.licence),
       authority: text(input.authority),
       ageLimit: input.ageLimit ?? null,

@@ -1,17 +1,33 @@
 // The CLI as an operator runs it: a real process on a real database file.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import t from 'tap';
+import { openDatabase } from '../../src/db/connection.ts';
+import { allRaffles } from '../../src/db/raffles.ts';
+import { createServices } from '../../src/services/context.ts';
+import { getRaffle, publicRaffle, type PublicRaffle } from '../../src/services/raffles.ts';
 import { childEnv, nodeCommand } from '../child-env.ts';
+import { testConfig } from '../helper.ts';
 
 const run = promisify(execFile);
 // Each command is a fresh Node process compiling TypeScript: slow on a busy machine.
 t.setTimeout(120_000);
 const root = new URL('../..', import.meta.url).pathname;
+
+/** What GET /api/v1/raffles/:id answers for each raffle in the database. */
+async function demoRaffleRecords(path: string): Promise<PublicRaffle[]> {
+  const db = openDatabase(path, { migrate: false });
+  try {
+    const s = createServices({ db, config: testConfig() });
+    return allRaffles(db).map((r) => publicRaffle(s, getRaffle(s, r.id)));
+  } finally {
+    db.close();
+  }
+}
 
 async function cli(env: Record<string, string>, ...args: string[]) {
   try {
@@ -45,6 +61,20 @@ t.test('demo, verify, users, tokens and backup on a database file', async (t) =>
   const verify = await cli(env, 'verify');
   t.equal(verify.code, 0, verify.stderr);
   t.match(verify.stdout, 'OK: 1 campaign(s)');
+
+  // The demo's screening raffle was drawn (with a redraw): its public record verifies.
+  const records = await demoRaffleRecords(env.DATABASE_PATH);
+  t.equal(records.length, 2, 'the screening raffle and the game night’s free draw');
+  for (const [k, record] of records.entries()) {
+    t.equal(record.status, 'drawn');
+    const file = join(dir, `raffle-${k}.json`);
+    writeFileSync(file, JSON.stringify(record));
+    const checked = await cli(env, 'raffle', 'verify', file);
+    t.equal(checked.code, 0, checked.stdout + checked.stderr);
+  }
+  const tampered = { ...records[0], seed: 'ab'.repeat(32) };
+  writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
+  t.equal((await cli(env, 'raffle', 'verify', join(dir, 'tampered.json'))).code, 1, 'a seed that does not match the commitment fails');
 
   const user = await cli(env, 'user', 'create', '--email', 'Ops@Example.org', '--role', 'organizer', '--password', 'a long enough password');
   t.equal(user.code, 0, user.stderr);
