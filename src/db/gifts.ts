@@ -65,11 +65,12 @@ export function markGiftSucceeded(db: Database, id: string, patch: SuccessPatch)
   markSucceeded(db).run({ id, ...patch });
 }
 
+// Gifts and paid raffle entries share one matching order.
 const maxSuccessSeq = prepared((db) =>
-  db.orm
-    .select({ max: sql<number | null>`max(${gifts.successSeq})` })
-    .from(gifts)
-    .prepare(),
+  db.sqlite
+    .prepare<[], { max: number | null }>(
+      'SELECT max(m) AS max FROM (SELECT max(success_seq) AS m FROM gifts UNION ALL SELECT max(match_seq) FROM raffle_entries)',
+    ),
 );
 
 /** The next position in the matching replay order; called inside the write transaction. */

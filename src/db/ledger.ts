@@ -67,17 +67,18 @@ export function ledgerSums(db: Database, campaignId: string): LedgerSums {
   };
 }
 
-/** Match entries summed per (gift, pledge): must equal the allocation table. */
+/** Match entries summed per (gift or raffle entry, pledge): must equal the allocation tables. */
 export function ledgerMatchByGiftAndPledge(db: Database, campaignId: string): Map<string, number> {
+  const matched = sql<string>`coalesce(${ledgerEntries.giftId}, ${ledgerEntries.raffleEntryId})`;
   const rows = db.orm
     .select({
-      giftId: ledgerEntries.giftId,
+      matchedId: matched,
       pledgeId: ledgerEntries.pledgeId,
       total: sql<number>`sum(${ledgerEntries.amount})`,
     })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.campaignId, campaignId), eq(ledgerEntries.kind, 'match')))
-    .groupBy(ledgerEntries.giftId, ledgerEntries.pledgeId)
+    .groupBy(matched, ledgerEntries.pledgeId)
     .all();
-  return new Map(rows.map((r) => [`${r.giftId}|${r.pledgeId}`, r.total]));
+  return new Map(rows.map((r) => [`${r.matchedId}|${r.pledgeId}`, r.total]));
 }

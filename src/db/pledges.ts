@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
-import { gifts, matchAllocations, matchPledges } from './schema.ts';
+import { gifts, matchAllocations, matchPledges, raffleEntries, raffleMatchAllocations } from './schema.ts';
 
 export type PledgeRow = typeof matchPledges.$inferSelect;
 export type PledgeInsert = typeof matchPledges.$inferInsert;
@@ -114,7 +114,17 @@ export function matchedForDonor(db: Database, pledgeIds: readonly string[], dono
     .where(and(inArray(matchAllocations.pledgeId, [...pledgeIds]), eq(gifts.donorKey, donorKey)))
     .groupBy(matchAllocations.pledgeId)
     .all();
-  return new Map(rows.map((r) => [r.pledgeId, r.total]));
+  // The same person's raffle tickets, where a pledge matches raffle proceeds.
+  const raffleRows = db.orm
+    .select({ pledgeId: raffleMatchAllocations.pledgeId, total: sql<number>`sum(${raffleMatchAllocations.amount})` })
+    .from(raffleMatchAllocations)
+    .innerJoin(raffleEntries, eq(raffleEntries.id, raffleMatchAllocations.entryId))
+    .where(and(inArray(raffleMatchAllocations.pledgeId, [...pledgeIds]), eq(raffleEntries.holderKey, donorKey)))
+    .groupBy(raffleMatchAllocations.pledgeId)
+    .all();
+  const totals = new Map<string, number>();
+  for (const r of [...rows, ...raffleRows]) totals.set(r.pledgeId, (totals.get(r.pledgeId) ?? 0) + Number(r.total));
+  return totals;
 }
 
 export interface PledgeGiftRow {

@@ -1,7 +1,7 @@
 // Raffles, their prizes, entries (purchases), numbered tickets and draws.
-import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { raffleDraws, raffleEntries, rafflePrizes, raffles, raffleTickets } from './schema.ts';
+import { matchPledges, raffleDraws, raffleEntries, raffleMatchAllocations, rafflePrizes, raffles, raffleTickets } from './schema.ts';
 
 export type RaffleRow = typeof raffles.$inferSelect;
 export type RaffleInsert = typeof raffles.$inferInsert;
@@ -171,4 +171,73 @@ export function raffleProceedsByCampaign(db: Database): Map<string, number> {
     .groupBy(raffles.campaignId)
     .all();
   return new Map(rows.flatMap((r) => (r.campaignId === null ? [] : [[r.campaignId, Number(r.total ?? 0)]])));
+}
+
+/** Paid (or since refunded) entries in the campaign's matching order. */
+export function matchableEntriesOfCampaign(db: Database, campaignId: string): EntryRow[] {
+  return db.orm
+    .select({ entry: raffleEntries })
+    .from(raffleEntries)
+    .innerJoin(raffles, eq(raffles.id, raffleEntries.raffleId))
+    .where(and(eq(raffles.campaignId, campaignId), isNotNull(raffleEntries.matchSeq)))
+    .orderBy(asc(raffleEntries.matchSeq))
+    .all()
+    .map((r) => r.entry);
+}
+
+export interface RaffleAllocationRow {
+  entryId: string;
+  pledgeId: string;
+  amount: number;
+}
+
+export function raffleAllocationsOfCampaign(db: Database, campaignId: string): RaffleAllocationRow[] {
+  return db.orm
+    .select({ entryId: raffleMatchAllocations.entryId, pledgeId: raffleMatchAllocations.pledgeId, amount: raffleMatchAllocations.amount })
+    .from(raffleMatchAllocations)
+    .innerJoin(matchPledges, eq(matchPledges.id, raffleMatchAllocations.pledgeId))
+    .where(eq(matchPledges.campaignId, campaignId))
+    .all();
+}
+
+export function setRaffleAllocation(db: Database, row: RaffleAllocationRow): void {
+  db.orm
+    .insert(raffleMatchAllocations)
+    .values(row)
+    .onConflictDoUpdate({ target: [raffleMatchAllocations.entryId, raffleMatchAllocations.pledgeId], set: { amount: row.amount } })
+    .run();
+}
+
+export function deleteRaffleAllocation(db: Database, entryId: string, pledgeId: string): void {
+  db.orm
+    .delete(raffleMatchAllocations)
+    .where(and(eq(raffleMatchAllocations.entryId, entryId), eq(raffleMatchAllocations.pledgeId, pledgeId)))
+    .run();
+}
+
+export interface RaffleMatchedRow {
+  entryId: string;
+  amount: number;
+  entryAmount: number;
+  entryCurrency: string;
+  campaignAmount: number | null;
+  paidAt: number | null;
+}
+
+/** The raffle sales a pledge matched, in the order they were paid (for its statement). */
+export function rafflesMatchedByPledge(db: Database, pledgeId: string): RaffleMatchedRow[] {
+  return db.orm
+    .select({
+      entryId: raffleMatchAllocations.entryId,
+      amount: raffleMatchAllocations.amount,
+      entryAmount: raffleEntries.amount,
+      entryCurrency: raffleEntries.currency,
+      campaignAmount: raffleEntries.campaignAmount,
+      paidAt: raffleEntries.paidAt,
+    })
+    .from(raffleMatchAllocations)
+    .innerJoin(raffleEntries, eq(raffleEntries.id, raffleMatchAllocations.entryId))
+    .where(eq(raffleMatchAllocations.pledgeId, pledgeId))
+    .orderBy(asc(raffleEntries.matchSeq))
+    .all();
 }

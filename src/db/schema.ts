@@ -740,6 +740,8 @@ export const raffleEntries = sqliteTable(
     rate: text('rate'),
     /** For a draw among checked-in ticket holders: the event ticket that entered. */
     eventTicketId: text('event_ticket_id').references(() => tickets.id),
+    /** Its place in the campaign's matching order, shared with gifts' success_seq (paid entries only). */
+    matchSeq: integer('match_seq'),
     expiresAt: integer('expires_at'),
     paidAt: integer('paid_at'),
     refundedAt: integer('refunded_at'),
@@ -750,6 +752,7 @@ export const raffleEntries = sqliteTable(
     index('raffle_entries_raffle').on(t.raffleId, t.status, t.expiresAt),
     index('raffle_entries_pending_expiry').on(t.status, t.expiresAt),
     uniqueIndex('raffle_entries_event_ticket').on(t.raffleId, t.eventTicketId),
+    uniqueIndex('raffle_entries_match_seq').on(t.matchSeq),
     check('raffle_entries_quantity_positive', sql`${t.quantity} > 0`),
     check('raffle_entries_amount_nonneg', sql`${t.amount} >= 0`),
     check('raffle_entries_status_valid', sql`${t.status} in ('pending','paid','expired','failed','refunded')`),
@@ -783,4 +786,23 @@ export const raffleDraws = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.raffleId, t.seq] }), check('raffle_draws_status_valid', sql`${t.status} in ('won','claimed','forfeited','unawarded')`)],
+);
+
+/**
+ * What a match pledge adds for raffle proceeds: only pledges whose sources
+ * name "raffle" match them (raffle tickets are not gifts). Kept apart from
+ * gift allocations; the replay writes both.
+ */
+export const raffleMatchAllocations = sqliteTable(
+  'raffle_match_allocations',
+  {
+    entryId: text('entry_id').notNull().references(() => raffleEntries.id),
+    pledgeId: text('pledge_id').notNull().references(() => matchPledges.id),
+    amount: integer('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entryId, t.pledgeId] }),
+    index('raffle_match_allocations_pledge').on(t.pledgeId),
+    check('raffle_match_allocations_positive', sql`${t.amount} > 0`),
+  ],
 );

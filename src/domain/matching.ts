@@ -66,6 +66,13 @@ export interface PledgeTerms {
   readonly unlock?: { readonly kind: 'raised' | 'donors'; readonly threshold: number };
 }
 
+/**
+ * Raffle proceeds take part in matching under this source. They are not
+ * gifts: only a pledge whose sources name it matches them, and they never
+ * count toward a challenge's threshold.
+ */
+export const raffleSource = 'raffle';
+
 export interface GiftForMatching {
   readonly id: string;
   /** Order in which gifts succeeded — the replay order; unique. */
@@ -129,7 +136,7 @@ function challengeMet(
   gifts: readonly GiftForMatching[],
 ): boolean {
   const until = matchesUntil(p);
-  const counted = gifts.filter((g) => g.at < until);
+  const counted = gifts.filter((g) => g.at < until && g.source !== raffleSource);
   if (unlock.kind === 'raised') {
     const raised = counted.reduce((sum, g) => sum + BigInt(g.value), 0n);
     return raised >= BigInt(unlock.threshold);
@@ -288,7 +295,7 @@ function eligible(p: PledgeTerms, g: GiftForMatching, unlocked: ReadonlySet<stri
     (p.startsAt === undefined || g.at >= p.startsAt) &&
     g.at < matchesUntil(p) &&
     (p.minGift === undefined || g.value >= p.minGift) &&
-    (p.sources === undefined || p.sources.includes(g.source))
+    (p.sources === undefined ? g.source !== raffleSource : p.sources.includes(g.source))
   );
 }
 

@@ -15,12 +15,12 @@ import {
   type CampaignRow,
   type CampaignStatus,
 } from '../db/campaigns.ts';
-import { recentSupporters, succeededGiftsInOrder } from '../db/gifts.ts';
+import { recentSupporters } from '../db/gifts.ts';
 import { newId } from '../db/ids.ts';
 import { pledgesOfCampaign, type PledgeRow } from '../db/pledges.ts';
 import { audit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
-import { toGiftForMatching, toPledgeTerms } from './matching.ts';
+import { matchableOfCampaign, toPledgeTerms } from './matching.ts';
 
 export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -222,8 +222,7 @@ function publicPledge(p: PledgeRow, currency: string, status: PublicPledgeStatus
  * write path replays such campaigns too) and cached with the page.
  */
 function wouldAddOfLocked(s: Services, campaignId: string, all: readonly PledgeRow[]): Map<string, number> {
-  const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
-  const { pledges } = summarise(gifts, all.map(toPledgeTerms));
+  const { pledges } = summarise(matchableOfCampaign(s, campaignId).items, all.map(toPledgeTerms));
   return new Map(pledges.filter((p) => !p.unlocked).map((p) => [p.id, p.wouldAdd]));
 }
 

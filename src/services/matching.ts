@@ -4,7 +4,7 @@
 // write every change of an allocation to the ledger, so what a sponsor owed at
 // any moment can be reconstructed.
 import type { GiftForMatching, MatchingState, PledgeState, PledgeTerms } from '../domain/matching.ts';
-import { matchGift, needsReplay, replay, unlockedPledges } from '../domain/matching.ts';
+import { matchGift, needsReplay, raffleSource, replay, unlockedPledges } from '../domain/matching.ts';
 import { addToTotals, type TotalsDelta } from '../db/campaigns.ts';
 import { succeededGiftsInOrder, type GiftRow } from '../db/gifts.ts';
 import { appendLedger } from '../db/ledger.ts';
@@ -19,6 +19,7 @@ import {
   setPledgeAllocated,
   type PledgeRow,
 } from '../db/pledges.ts';
+import { deleteRaffleAllocation, matchableEntriesOfCampaign, raffleAllocationsOfCampaign, setRaffleAllocation, type EntryRow } from '../db/raffles.ts';
 import type { Services } from './context.ts';
 
 export function toPledgeTerms(p: PledgeRow): PledgeTerms {
@@ -43,6 +44,35 @@ export function toPledgeTerms(p: PledgeRow): PledgeTerms {
       unlock: { kind: p.unlockKind, threshold: p.unlockThreshold },
     }),
   };
+}
+
+/** A paid raffle entry as the matching rules see it: under the raffle source, which only pledges naming it match. */
+export function toRaffleForMatching(e: EntryRow): GiftForMatching {
+  if (e.matchSeq === null) throw new Error(`raffle entry ${e.id} has no place in the matching order`);
+  return {
+    id: e.id,
+    seq: e.matchSeq,
+    at: e.paidAt ?? e.createdAt,
+    value: e.status === 'paid' ? (e.campaignAmount ?? 0) : 0,
+    donorKey: e.holderKey,
+    source: raffleSource,
+  };
+}
+
+/** Everything matching runs over, in the replay order: succeeded gifts and paid raffle entries. */
+export function matchableOfCampaign(s: Services, campaignId: string): { items: GiftForMatching[]; raffleIds: Set<string> } {
+  const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
+  const entries = matchableEntriesOfCampaign(s.db, campaignId).map(toRaffleForMatching);
+  const items = entries.length === 0 ? gifts : [...gifts, ...entries].sort((a, b) => a.seq - b.seq);
+  return { items, raffleIds: new Set(entries.map((e) => e.id)) };
+}
+
+/** Whether any pledge of the campaign matches raffle proceeds, or once did. */
+export function matchesRaffles(s: Services, campaignId: string): boolean {
+  return (
+    pledgesOfCampaign(s.db, campaignId).some((p) => p.sources !== null && (JSON.parse(p.sources) as string[]).includes(raffleSource)) ||
+    raffleAllocationsOfCampaign(s.db, campaignId).length > 0
+  );
 }
 
 export function toGiftForMatching(g: GiftRow): GiftForMatching {
@@ -123,10 +153,12 @@ export function matchNewGift(s: Services, campaignId: string, gift: GiftRow, tot
  */
 export function replayCampaign(s: Services, campaignId: string): void {
   const rows = pledgesOfCampaign(s.db, campaignId);
-  const existing = allocationsOfCampaign(s.db, campaignId);
+  // Raffle allocations name the entry where gift allocations name the gift; the
+  // rules see both as one list (giftId is the matched record's id).
+  const existing = [...allocationsOfCampaign(s.db, campaignId), ...raffleAllocationsOfCampaign(s.db, campaignId).map((a) => ({ giftId: a.entryId, pledgeId: a.pledgeId, amount: a.amount }))];
   if (rows.length === 0 && existing.length === 0) return;
-  const gifts = succeededGiftsInOrder(s.db, campaignId).map(toGiftForMatching);
-  const result = replay(gifts, rows.map(toPledgeTerms));
+  const { items, raffleIds } = matchableOfCampaign(s, campaignId);
+  const result = replay(items, rows.map(toPledgeTerms));
 
   const key = (giftId: string, pledgeId: string) => `${giftId}|${pledgeId}`;
   const before = new Map(existing.map((a) => [key(a.giftId, a.pledgeId), a]));
@@ -134,19 +166,23 @@ export function replayCampaign(s: Services, campaignId: string): void {
   const now = s.now();
   let matchedDelta = 0;
   const pledgeDelta = new Map<string, number>();
+  const ledger = (id: string, pledgeId: string, amount: number) =>
+    appendLedger(s.db, { campaignId, kind: 'match', amount, ...(raffleIds.has(id) ? { raffleEntryId: id } : { giftId: id }), pledgeId, createdAt: now });
 
   for (const [k, old] of before) {
     if (after.has(k)) continue;
-    deleteAllocation(s.db, old.giftId, old.pledgeId);
-    appendLedger(s.db, { campaignId, kind: 'match', amount: -old.amount, giftId: old.giftId, pledgeId: old.pledgeId, createdAt: now });
+    if (raffleIds.has(old.giftId)) deleteRaffleAllocation(s.db, old.giftId, old.pledgeId);
+    else deleteAllocation(s.db, old.giftId, old.pledgeId);
+    ledger(old.giftId, old.pledgeId, -old.amount);
     matchedDelta -= old.amount;
     pledgeDelta.set(old.pledgeId, (pledgeDelta.get(old.pledgeId) ?? 0) - old.amount);
   }
   for (const [k, next] of after) {
     const delta = next.amount - (before.get(k)?.amount ?? 0);
     if (delta === 0) continue;
-    setAllocation(s.db, next);
-    appendLedger(s.db, { campaignId, kind: 'match', amount: delta, giftId: next.giftId, pledgeId: next.pledgeId, createdAt: now });
+    if (raffleIds.has(next.giftId)) setRaffleAllocation(s.db, { entryId: next.giftId, pledgeId: next.pledgeId, amount: next.amount });
+    else setAllocation(s.db, next);
+    ledger(next.giftId, next.pledgeId, delta);
     matchedDelta += delta;
     pledgeDelta.set(next.pledgeId, (pledgeDelta.get(next.pledgeId) ?? 0) + delta);
   }

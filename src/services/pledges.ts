@@ -4,6 +4,7 @@
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { formatRatio, parseRatio } from '../domain/matching.ts';
 import { exponentOf, formatMoney, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
+import { rafflesMatchedByPledge } from '../db/raffles.ts';
 import { findCampaignById, type CampaignRow } from '../db/campaigns.ts';
 import { newId } from '../db/ids.ts';
 import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow, type PledgeStatus } from '../db/pledges.ts';
@@ -268,6 +269,16 @@ export function pledgeStatement(s: Services, pledgeId: string): PledgeStatement 
       giftValue: money(g.campaignAmount ?? 0, c),
       matched: money(g.amount, c),
       at: g.succeededAt,
-    })),
+    })).concat(
+      // Raffle sales a pledge chose to match: by the sale, never by buyer.
+      rafflesMatchedByPledge(s.db, pledgeId).map((r) => ({
+        giftId: r.entryId,
+        donor: 'Raffle tickets',
+        gift: money(r.entryAmount, r.entryCurrency),
+        giftValue: money(r.campaignAmount ?? 0, c),
+        matched: money(r.amount, c),
+        at: r.paidAt,
+      })),
+    ),
   };
 }

@@ -2,14 +2,15 @@
 // online or at the door (or entered free), numbered from 1 in the order paid;
 // closing freezes the pool and commits to a secret seed, the draw reveals it
 // and the winners follow from it (domain/raffle-draw.ts). Proceeds enter the
-// campaign's ledger as "raffle": they are not gifts (no receipt, no matching).
+// campaign's ledger as "raffle": they are not gifts (no receipt), and only a
+// match pledge whose sources name raffles matches them.
 import { randomBytes } from 'node:crypto';
 import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
 import { assertCurrency, formatMoney, money, type Money } from '../domain/money.ts';
 import { commitmentOf, runDraw, seedBytes, toRanges, type Draw } from '../domain/raffle-draw.ts';
 import { firstNameAndInitial, jurisdictionOfCountry, missingForPaidSales, rulesFor } from '../domain/raffle-rules.ts';
 import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfRaffleEntry, updateCheckout } from '../db/checkouts.ts';
+import { insertCheckout, openCheckoutsOfRaffleEntry, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findEventById, findEventBySlug, type EventRow } from '../db/events.ts';
 import { newId } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
@@ -43,7 +44,9 @@ import {
 } from '../db/raffles.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { formatDate } from '../web/format.ts';
+import { nextSuccessSeq } from '../db/gifts.ts';
 import { audit } from './audit.ts';
+import { matchesRaffles, replayCampaign } from './matching.ts';
 import type { Actor, Services } from './context.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
@@ -381,6 +384,7 @@ function newEntry(r: RaffleRow, fields: Pick<EntryRow, 'id' | 'source' | 'method
     campaignAmount: null,
     rate: null,
     eventTicketId: null,
+    matchSeq: null,
     paidAt: null,
     refundedAt: null,
     ...fields,
@@ -534,7 +538,11 @@ export function markEntryPaid(s: Services, entry: EntryRow, r: RaffleRow, now: n
     appendLedger(s.db, { campaignId: campaign.id, kind: 'raffle', amount: campaignAmount, raffleEntryId: entry.id, createdAt: now });
     addToTotals(s.db, campaign.id, { raffles: campaignAmount });
   }
-  updateEntry(s.db, entry.id, { status: 'paid', paidAt: now, campaignAmount, rate, expiresAt: null });
+  // Proceeds take a place in the campaign's matching order; only pledges that
+  // name raffles as a source match them (then the campaign is replayed).
+  const matchSeq = campaign && campaignAmount ? nextSuccessSeq(s.db) : null;
+  updateEntry(s.db, entry.id, { status: 'paid', paidAt: now, campaignAmount, rate, expiresAt: null, matchSeq });
+  if (campaign && campaignAmount && matchesRaffles(s, campaign.id)) replayCampaign(s, campaign.id);
   if (entry.buyerEmail) {
     queueMail(s, {
       to: entry.buyerEmail,
@@ -578,6 +586,26 @@ export function getEntry(s: Services, id: string): EntryView {
   return { entry, raffle, ticketNumbers: ticketNumbersOfEntry(s.db, id) };
 }
 
+export interface EntryWithNumbers {
+  entry: EntryRow;
+  numbers: number[];
+}
+
+/** Every entry of a raffle with its ticket numbers (for staff: the entries list). */
+export function raffleEntries(s: Services, raffleId: string): EntryWithNumbers[] {
+  return entriesOf(s.db, raffleId).map((entry) => ({ entry, numbers: ticketNumbersOfEntry(s.db, entry.id) }));
+}
+
+/** Who holds a ticket (for staff: whom to hand a prize). */
+export function holderOfTicket(s: Services, raffleId: string, ticketNumber: number): EntryRow | undefined {
+  return entryOfTicket(s.db, raffleId, ticketNumber);
+}
+
+/** The checkout a pending purchase can still be paid at, if any. */
+export function openCheckoutOfEntry(s: Services, entryId: string): CheckoutRow | undefined {
+  return openCheckoutsOfRaffleEntry(s.db, entryId)[0];
+}
+
 /** Refunds a paid entry before the draw's pool is frozen: its tickets leave the pool. */
 export async function refundRaffleEntry(s: Services, actor: Actor, entryId: string, reason: string | null): Promise<EntryView> {
   const now = s.now();
@@ -593,6 +621,7 @@ export async function refundRaffleEntry(s: Services, actor: Actor, entryId: stri
     }
     voidTicketsOfEntry(s.db, entry.id);
     updateEntry(s.db, entry.id, { status: 'refunded', refundedAt: now });
+    if (r.campaignId && entry.campaignAmount && matchesRaffles(s, r.campaignId)) replayCampaign(s, r.campaignId);
     audit(s, actor, 'raffle.entry.refund', { type: 'raffle_entry', id: entry.id }, { status: 'paid' }, { status: 'refunded', amount: entry.amount, currency: entry.currency, reason });
   });
   return getEntry(s, entryId);

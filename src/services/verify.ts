@@ -6,9 +6,9 @@ import { giftCounts, succeededGiftsInOrder } from '../db/gifts.ts';
 import { ledgerMatchByGiftAndPledge, ledgerSums } from '../db/ledger.ts';
 import { ticketRevenueOfCampaign } from '../db/orders.ts';
 import { allocationsOfCampaign, pledgesOfCampaign } from '../db/pledges.ts';
-import { raffleProceedsByCampaign } from '../db/raffles.ts';
+import { raffleAllocationsOfCampaign, raffleProceedsByCampaign } from '../db/raffles.ts';
 import type { Services } from './context.ts';
-import { toGiftForMatching, toPledgeTerms } from './matching.ts';
+import { matchableOfCampaign, toPledgeTerms } from './matching.ts';
 
 export interface VerifyReport {
   campaigns: number;
@@ -39,7 +39,7 @@ export async function verifyAll(s: Services): Promise<VerifyReport> {
     say('donor count', totals.donorCount, new Set(counting.map((g) => g.donorKey)).size);
 
     const pledges = pledgesOfCampaign(s.db, c.id);
-    const stored = allocationsOfCampaign(s.db, c.id);
+    const stored = [...allocationsOfCampaign(s.db, c.id), ...raffleAllocationsOfCampaign(s.db, c.id).map((a) => ({ giftId: a.entryId, pledgeId: a.pledgeId, amount: a.amount }))];
     const ledgerPairs = ledgerMatchByGiftAndPledge(s.db, c.id);
     const storedPairs = new Map(stored.map((a) => [`${a.giftId}|${a.pledgeId}`, a.amount]));
     for (const k of new Set([...ledgerPairs.keys(), ...storedPairs.keys()])) {
@@ -50,7 +50,7 @@ export async function verifyAll(s: Services): Promise<VerifyReport> {
       say(`pledge ${p.id} allocated`, p.allocated, sum);
       if (p.allocated > p.cap) differences.push(`${c.slug}: pledge ${p.id} exceeds its cap (${p.allocated} > ${p.cap})`);
     }
-    const fresh = replay(gifts.map(toGiftForMatching), pledges.map(toPledgeTerms));
+    const fresh = replay(matchableOfCampaign(s, c.id).items, pledges.map(toPledgeTerms));
     const freshPairs = new Map(fresh.allocations.map((a) => [`${a.giftId}|${a.pledgeId}`, a.amount]));
     for (const k of new Set([...freshPairs.keys(), ...storedPairs.keys()])) {
       say(`allocation ${k} vs replay`, storedPairs.get(k) ?? 0, freshPairs.get(k) ?? 0);

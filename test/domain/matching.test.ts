@@ -631,3 +631,16 @@ t.test('incremental matching equals a replay, and the invariants hold, after eve
   );
   t.pass('all runs held');
 });
+
+t.test('raffle proceeds: matched only by a pledge naming raffles, never counted toward a challenge', async (t) => {
+  const raffle = (seq: number, value: number) => gift(seq, value, { source: 'raffle', id: `r${seq}` });
+  const everyGift = pledge({ id: 'every' });
+  const rafflesToo = pledge({ id: 'raffles', sources: ['online', 'raffle'] });
+  t.same(allocatedBy([raffle(1, 1_000), gift(2, 500)], [everyGift]), { every: 500 }, 'sources absent: every kind of gift, no raffle');
+  t.same(allocatedBy([raffle(1, 1_000), gift(2, 500)], [rafflesToo]), { raffles: 1_500 });
+  const challenge = pledge({ id: 'challenge', unlock: { kind: 'raised', threshold: 1_000 }, sources: ['raffle', 'online'] });
+  t.notOk(unlockedPledges([challenge], [raffle(1, 5_000), gift(2, 500)]).has('challenge'), 'raffle money does not unlock a challenge');
+  t.ok(unlockedPledges([challenge], [raffle(1, 5_000), gift(2, 1_000)]).has('challenge'));
+  const donors = pledge({ id: 'donors', unlock: { kind: 'donors', threshold: 2 } });
+  t.notOk(unlockedPledges([donors], [raffle(1, 100), gift(2, 100)]).has('donors'), 'raffle buyers are not donors');
+});

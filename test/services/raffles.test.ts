@@ -222,3 +222,29 @@ t.test('free prize draws: sign-ups, or every checked-in guest', async (t) => {
   t.ok(drawn.winners[0]?.ticketNumber);
   t.same((await verifyAll(s)).differences, []);
 });
+
+t.test('raffle proceeds are matched only by a pledge whose sources name raffles', async (t) => {
+  const { s, db } = await setup(t);
+  const { createPledge } = await import('../../src/services/pledges.ts');
+  const { recordOfflineGift } = await import('../../src/services/gifts.ts');
+  const everyGift = await createPledge(s, testActor, 'rescue-fund', { sponsor: { name: 'All gifts' }, anonymous: false, ratio: '1:1', cap: money(100_000, 'USD') }, 'active');
+  const rafflesToo = await createPledge(s, testActor, 'rescue-fund', { sponsor: { name: 'Raffle fan' }, anonymous: false, ratio: '1:1', cap: money(5_000, 'USD'), sources: ['raffle'] }, 'active');
+  const campaignId = getRaffle(s, (await createRaffle(s, testActor, gameNightRaffle({ jurisdiction: 'other', ageLimit: 18, open: true }))).raffle.id).campaign?.id ?? '';
+  const raffleId = (await createRaffle(s, testActor, gameNightRaffle({ title: 'Second', jurisdiction: 'other', ageLimit: 18, open: true }))).raffle.id;
+
+  const bundle = await sellRaffleTicketsAtDoor(s, testActor, raffleId, { buyer: { name: 'A', email: 'a@example.org' }, quantity: 3 });
+  const gift = await recordOfflineGift(s, testActor, 'rescue-fund', { amount: money(2_000, 'USD'), donor: { name: 'B', email: 'b@example.org' }, anonymous: false, method: 'cash' });
+  const single = await sellRaffleTicketsAtDoor(s, testActor, raffleId, { buyer: { name: 'C' }, quantity: 1 });
+  const allocated = (id: string) => Number(db.sqlite.prepare('select allocated from match_pledges where id = ?').pluck().get(id));
+  // 10,000 KRW = 7.50 USD and 5,000 KRW = 3.75 USD, matched 1:1 by the raffle pledge only.
+  t.equal(allocated(rafflesToo.id), 750 + 375, 'the pledge naming raffles matches both raffle sales');
+  t.equal(allocated(everyGift.id), 2_000, 'a pledge for every kind of gift matches the gift and no raffle ticket');
+  t.equal(readTotals(db, campaignId).matched, 2_000 + 1_125);
+  t.equal(readTotals(db, campaignId).raffles, 1_125, 'raffle proceeds stay apart from gifts');
+
+  await refundRaffleEntry(s, testActor, bundle.entry.id, 'sold twice by mistake');
+  t.equal(allocated(rafflesToo.id), 375, 'a refund takes its match back');
+  t.equal(readTotals(db, campaignId).matched, 2_000 + 375);
+  t.ok(gift.id && single.entry.id);
+  t.same((await verifyAll(s)).differences, [], 'ledger, caches and a replay from scratch agree');
+});

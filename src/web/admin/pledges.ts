@@ -21,11 +21,14 @@ const ownCampaign = { roles: ['admin', 'organizer'] as const, owns: 'campaign' a
 const adminOfCampaign = { roles: ['admin'] as const, owns: 'campaign' as const };
 const adminOfPledge = { roles: ['admin'] as const, owns: 'pledge' as const };
 
-export const pledgeSources = ['online', 'offline', 'event'] as const;
+/** Kinds of gifts, then raffle proceeds: not gifts, matched only when ticked. */
+export const giftSources = ['online', 'offline', 'event'] as const;
+export const pledgeSources = [...giftSources, 'raffle'] as const;
 const sourceLabels: Record<(typeof pledgeSources)[number], string> = {
   online: t('Online'),
   offline: t('Offline (cash, cheque, transfer)'),
   event: t('At events'),
+  raffle: t('Raffle ticket sales (not gifts: matched only when ticked)'),
 };
 
 const flashes: Record<string, string> = {
@@ -141,8 +144,9 @@ function pledgeFromForm(
       endsAt,
       minGift,
       maxPerGift,
-      // Every kind ticked means every kind, including any added later.
-      sources: chosen.length === pledgeSources.length ? null : chosen,
+      // Every kind of gift ticked means every kind, including any added later;
+      // raffle proceeds are matched only when named.
+      sources: chosen.length === giftSources.length && giftSources.every((x) => chosen.includes(x)) ? null : chosen,
       priority: Number(f.priority),
       stacking: f.stacking === 'on',
     },
@@ -195,7 +199,7 @@ export default async function adminPledges(app: FastifyInstance) {
       isAdmin,
       sourceOptions: pledgeSources.map((value) => ({ value, label: sourceLabels[value] })),
       values: form.values ?? freshForm(),
-      chosenSources: form.sources ?? pledgeSources,
+      chosenSources: form.sources ?? giftSources,
       errors: form.errors ?? {},
       message: form.message,
       actionMessage: form.actionMessage,

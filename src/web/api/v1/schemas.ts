@@ -169,7 +169,8 @@ export const pledgeCreate = z
     minGift: moneySchema.optional(),
     maxPerGift: moneySchema.optional(),
     maxPerDonor: moneySchema.optional(),
-    sources: z.array(z.enum(['online', 'offline', 'event'])).min(1).optional(),
+    /** Kinds of gifts matched (all when absent); "raffle" adds raffle proceeds, matched only when named. */
+    sources: z.array(z.enum(['online', 'offline', 'event', 'raffle'])).min(1).optional(),
     priority: z.number().int().min(0).max(1_000_000).optional(),
     stacking: z.boolean().optional(),
     unlock: z
