@@ -32,6 +32,7 @@ import waitlistPages from './web/public/waitlist.ts';
 import publicCampaigns from './web/public/campaigns.ts';
 import calendarFeeds from './web/public/calendar.ts';
 import publicEvents from './web/public/events.ts';
+import publicRaffles from './web/public/raffles.ts';
 import testCheckout from './web/public/test-checkout.ts';
 import sponsor from './web/sponsor/index.ts';
 
@@ -144,6 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicCampaigns);
   await app.register(calendarFeeds);
   await app.register(publicEvents);
+  await app.register(publicRaffles);
   await app.register(testCheckout);
   await app.register(accountPages);
   await app.register(orderChoices);

@@ -22,6 +22,7 @@ import { once } from '../../services/idempotency.ts';
 import { checkIn, getOrder, normaliseTicketCode, recordDoorSale, refundOrder, type OrderView } from '../../services/orders.ts';
 import { campaignsManagedBy, managesEvent } from '../../services/permissions.ts';
 import { audienceOf } from '../../services/privacy.ts';
+import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../format.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
@@ -291,6 +292,7 @@ export default async function adminEvents(app: FastifyInstance) {
       message: state.message,
       flash: state.message === undefined && !state.typeForm && !state.door && !state.cancel ? flashOf(req) : undefined,
       priceText: (p: Money, min: Money | null) => priceText(p, min, locale),
+      raffles: rafflesAtEvent(svc, event.id),
     });
   }
 

@@ -24,5 +24,6 @@ export default async function admin(app: FastifyInstance) {
   await app.register(adminAudit);
   await app.register(adminOutbox);
   await app.register(import('./events.ts'));
+  await app.register(import('./raffles.ts'));
   await app.register(import('./vendor-assets.ts'));
 }

@@ -15,6 +15,7 @@ import { googleCalendarUrl } from '../../services/calendar.ts';
 import { eventsOfSeries, eventView, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
 import { once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders.ts';
+import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { formValues, type FieldErrors, type FormValues } from '../forms.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../format.ts';
@@ -195,6 +196,7 @@ export default async function publicEvents(app: FastifyInstance) {
       holdMinutes: svc.config.orderHoldMinutes,
       claimHours: svc.config.waitlistClaimHours,
       form: { ...form, values: { ...defaults, ...form.values } },
+      raffles: rafflesAtEvent(svc, event.id).filter((r) => r.status === 'open' || r.status === 'closed' || r.status === 'drawn'),
     });
   }
 
