@@ -282,6 +282,7 @@ t.test('the OpenAPI document lists every /api/v1 path', async (t) => {
     'POST /api/v1/campaigns/{slug}/donations',
     'POST /api/v1/campaigns/{slug}/gifts',
     'POST /api/v1/campaigns/{slug}/match-pledges',
+    'POST /api/v1/campaigns/{slug}/raffles',
     'POST /api/v1/events',
     'POST /api/v1/events/{slug}/cancellation',
     'POST /api/v1/events/{slug}/check-ins',

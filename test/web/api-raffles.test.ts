@@ -189,3 +189,21 @@ t.test('a free sign-up draw needs no licence', async (t) => {
   const drawn = await post(ta, `/api/v1/raffles/${id}/draw`, {}, 'organizer');
   t.match(drawn.json(), { winners: [{ ticketNumber: 1 }] });
 });
+
+t.test('a raffle for a campaign directly, without an event', async (t) => {
+  const ta = await setup(t);
+  const created = await post(ta, '/api/v1/campaigns/rescue-fund/raffles', raffleBody({ price: { amount: 500, currency: 'USD' }, bundles: [{ quantity: 5, price: { amount: 2_000, currency: 'USD' } }], prizes: [{ name: 'Quilt' }], jurisdiction: 'CA-BC', licence: 'BC-GAMING-1234', authority: 'BC Gaming Policy and Enforcement Branch', ageLimit: 19, drawPlace: 'Office open day, Vancouver' }), 'organizer');
+  t.equal(created.statusCode, 201, created.body);
+  const raffle = created.json() as RaffleJson & { event: string | null; campaign: string };
+  t.equal(raffle.event, null);
+  t.equal(raffle.campaign, 'rescue-fund');
+  t.equal(raffle.status, 'open');
+  const sale = await post(ta, `/api/v1/raffles/${raffle.id}/entries`, { buyer: { name: 'Joan' }, quantity: 5, method: 'cash' }, 'organizer');
+  t.equal(sale.statusCode, 201, sale.body);
+  t.match(sale.json(), { ticketNumbers: [1, 2, 3, 4, 5] });
+  const sponsor = await post(ta, '/api/v1/campaigns/rescue-fund/raffles', raffleBody(), 'sponsor');
+  t.equal(sponsor.statusCode, 403);
+  const missing = await post(ta, '/api/v1/campaigns/no-such-fund/raffles', raffleBody({ jurisdiction: 'other', ageLimit: 18 }), 'admin');
+  t.equal(missing.statusCode, 404);
+  t.same((await verifyAll(ta.services)).differences, []);
+});

@@ -151,6 +151,7 @@ function table(ids: Ids): Row[] {
     // Raffles (API).
     { method: 'POST', route: '/api/v1/events/:slug/raffles', url: '/api/v1/events/table-night/raffles', body: {}, expect: [401, 401, 403, 400, 400] },
     { method: 'POST', route: '/api/v1/events/:slug/raffles', url: '/api/v1/events/table-other/raffles', body: {}, expect: [401, 401, 403, 403, 400] },
+    { method: 'POST', route: '/api/v1/campaigns/:slug/raffles', url: '/api/v1/campaigns/other/raffles', body: {}, expect: [401, 401, 403, 403, 400] },
     { method: 'GET', route: '/api/v1/raffles/:id', url: '/api/v1/raffles/raf_unknown', expect: [404, 404, 404, 404, 404] },
     { method: 'POST', route: '/api/v1/raffles/:id/entries', url: '/api/v1/raffles/raf_unknown/entries', body: {}, expect: [400, 400, 400, 400, 400] },
     { method: 'POST', route: '/api/v1/raffles/:id/entries', url: '/api/v1/raffles/raf_unknown/entries', body: { buyer: { name: 'A', email: 'a@example.org' }, quantity: 1 }, expect: [404, 404, 404, 404, 404] },

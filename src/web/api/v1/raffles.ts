@@ -152,6 +152,34 @@ export default async function rafflesApi(root: FastifyInstance) {
   const svc = root.services;
   const staff = { roles: ['admin', 'organizer'] as ('admin' | 'organizer')[], owns: 'raffle' as const };
 
+  const create = (req: FastifyRequest, b: z.infer<typeof raffleCreate>, owner: { eventSlug: string } | { campaignSlug: string }) => {
+    return createRaffle(svc, actorOf(req), {
+      ...b,
+      ...owner,
+      price: b.price ?? null,
+      bundles: b.bundles ?? [],
+      prizes: b.prizes.map((p) => ({ ...p, value: p.value ?? null })),
+      open: (b.status ?? 'open') === 'open',
+    });
+  };
+
+  app.post(
+    '/campaigns/:slug/raffles',
+    {
+      config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
+      schema: {
+        tags: ['admin'],
+        security: bearer,
+        summary: 'Set up a raffle for a campaign directly (no event): paid tickets in bundles or a free sign-up draw',
+        params: slugParams,
+        headers: idempotencyHeaders,
+        body: raffleCreate,
+        response: { 201: raffleOut, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+      },
+    },
+    async (req, reply) => idempotent(req, reply, 'raffle', async () => ({ statusCode: 201, body: publicRaffle(svc, await create(req, req.body, { campaignSlug: req.params.slug })) })),
+  );
+
   app.post(
     '/events/:slug/raffles',
     {
@@ -166,19 +194,7 @@ export default async function rafflesApi(root: FastifyInstance) {
         response: { 201: raffleOut, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
       },
     },
-    async (req, reply) =>
-      idempotent(req, reply, 'raffle', async () => {
-        const b = req.body;
-        const view = await createRaffle(svc, actorOf(req), {
-          ...b,
-          eventSlug: req.params.slug,
-          price: b.price ?? null,
-          bundles: b.bundles ?? [],
-          prizes: b.prizes.map((p) => ({ ...p, value: p.value ?? null })),
-          open: (b.status ?? 'open') === 'open',
-        });
-        return { statusCode: 201, body: publicRaffle(svc, view) };
-      }),
+    async (req, reply) => idempotent(req, reply, 'raffle', async () => ({ statusCode: 201, body: publicRaffle(svc, await create(req, req.body, { eventSlug: req.params.slug })) })),
   );
 
   app.get(
