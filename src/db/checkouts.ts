@@ -11,9 +11,9 @@ const insertRow = prepared((db) => db.orm.insert(checkouts).values(rowPlaceholde
 /** A new checkout (prepared: one per order in a rush for seats). */
 export function insertCheckout(
   db: Database,
-  row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'completedAt'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId'>>,
+  row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'completedAt' | 'providerRef' | 'providerPayment'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId'>>,
 ): void {
-  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, completedAt: null, ...row });
+  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, completedAt: null, providerRef: null, providerPayment: null, ...row });
 }
 
 export function findCheckout(db: Database, id: string): CheckoutRow | undefined {
@@ -56,4 +56,12 @@ export function claimPaymentEvent(db: Database, provider: string, eventId: strin
     .onConflictDoNothing()
     .run();
   return res.changes === 1;
+}
+
+export function findCheckoutByProviderRef(db: Database, provider: string, ref: string): CheckoutRow | undefined {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.provider, provider), eq(checkouts.providerRef, ref)))
+    .get();
 }

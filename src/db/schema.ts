@@ -294,9 +294,15 @@ export const checkouts = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     createdAt: createdAt(),
     completedAt: integer('completed_at'),
+    /** The provider's own id for this checkout (a Stripe Checkout Session). */
+    providerRef: text('provider_ref'),
+    /** The provider's id of the payment once one exists (a Stripe PaymentIntent): refunds and disputes name it. */
+    providerPayment: text('provider_payment'),
   },
   (t) => [
     index('checkouts_gift').on(t.giftId),
+    index('checkouts_provider_ref').on(t.provider, t.providerRef),
+    index('checkouts_provider_payment').on(t.provider, t.providerPayment),
     index('checkouts_order').on(t.orderId),
     index('checkouts_raffle_entry').on(t.raffleEntryId),
     check(

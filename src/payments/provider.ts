@@ -3,19 +3,40 @@
 // test checkout's buttons) and is applied by services/payments.ts.
 import type { Money } from '../domain/money.ts';
 
+/** One line of what is paid for, as the provider's page lists it. */
+export interface CheckoutLine {
+  readonly name: string;
+  /** Per unit. */
+  readonly amount: Money;
+  readonly quantity: number;
+}
+
 export interface CheckoutRequest {
   /** Our checkout id: the provider must echo it back in its events. */
   readonly checkoutId: string;
-  /** Our record it pays for: a gift's or an order's id. */
+  /** Our record it pays for: a gift's, an order's or a raffle entry's id. */
   readonly reference: string;
   readonly amount: Money;
   readonly description: string;
   readonly expiresAt: number;
+  /** What is bought, line by line (their sum is `amount`); one line named `description` when absent. */
+  readonly lines?: readonly CheckoutLine[];
+  /** Pre-fills the payer's address on the provider's page. */
+  readonly email?: string | null;
+}
+
+export interface StartedCheckout {
+  /** Where the payer goes to pay. */
+  readonly url: string;
+  /** The provider's own id for the checkout, kept to find it again (reconcile, webhooks). */
+  readonly providerRef?: string;
 }
 
 export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
-  createCheckout(req: CheckoutRequest): Promise<{ url: string }>;
+  /** The smallest amount (minor units) the provider charges in this currency. */
+  minimumCharge(currency: string): number;
+  createCheckout(req: CheckoutRequest): Promise<StartedCheckout>;
 }
 
 export type PaymentOutcome = 'completed' | 'declined' | 'expired';
@@ -26,4 +47,6 @@ export interface PaymentEvent {
   readonly eventId: string;
   readonly outcome: PaymentOutcome;
   readonly checkoutId: string;
+  /** The provider's id of the payment (a Stripe PaymentIntent), kept for refunds and disputes. */
+  readonly providerPayment?: string | null;
 }

@@ -6,6 +6,7 @@ import type { CheckoutRequest, PaymentProvider } from './provider.ts';
 export function testProvider(baseUrl: string): PaymentProvider {
   return {
     name: 'test',
+    minimumCharge: () => 1,
     async createCheckout(req: CheckoutRequest) {
       return { url: `${baseUrl}/test-checkout/${encodeURIComponent(req.checkoutId)}` };
     },

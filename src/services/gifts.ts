@@ -23,6 +23,7 @@ import { appendLedger } from '../db/ledger.ts';
 import { allocationsOfGift } from '../db/pledges.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
+import { assertChargeable, startCheckout } from './checkout.ts';
 import { getCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
@@ -215,6 +216,7 @@ export async function startOnlineGift(
   slug: string,
   input: OnlineGiftInput,
 ): Promise<StartedGift> {
+  assertChargeable(provider, input.amount, 'amount');
   const now = s.now();
   const expiresAt = now + s.config.pendingGiftMinutes * 60_000;
   const { gift, checkoutId, campaign } = await s.db.write(() => {
@@ -252,12 +254,13 @@ export async function startOnlineGift(
     return { gift, checkoutId, campaign };
   });
   // The provider call happens after commit: no network inside a transaction.
-  const { url } = await provider.createCheckout({
+  const url = await startCheckout(s, provider, {
     checkoutId,
     reference: gift.id,
     amount: input.amount,
-    description: campaign.title,
+    description: `Gift to ${campaign.title}`,
     expiresAt,
+    email: gift.donorEmail,
   });
   return { gift: giftView(s, gift, campaign), checkoutUrl: url };
 }

@@ -32,6 +32,7 @@ import {
 import type { PaymentProvider } from '../payments/provider.ts';
 import { formatTimeRange, zoneLabel } from '../web/format.ts';
 import { audit } from './audit.ts';
+import { assertChargeable, startCheckout } from './checkout.ts';
 import { eventCalendar } from './calendar.ts';
 import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
@@ -264,8 +265,8 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
   // already refuse the order (sold out, sales closed), say so without queuing
   // for the write. The write checks again, on the seats as they are then.
   const early = onSale(s, slug, now);
-  priceItems(early.picture, early.event, '', input.items, now, false);
-  donationOf(input.donation, early.event);
+  const priced = priceItems(early.picture, early.event, '', input.items, now, false);
+  assertChargeable(provider, money(priced.ticketsTotal + donationOf(input.donation, early.event), early.event.currency), 'items');
   // A free order is issued in the transaction that places it, so its codes and
   // QR images are made before it. Only then: images cost milliseconds each
   // (paid orders get theirs when the payment arrives).
@@ -332,12 +333,18 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     s.mailer.kick();
     return { view, checkoutUrl: null };
   }
-  const { url } = await provider.createCheckout({
+  const url = await startCheckout(s, provider, {
     checkoutId,
     reference: view.order.id,
     amount: view.total,
     description: view.event.title,
     expiresAt: view.order.expiresAt ?? now,
+    // One line per ticket type, and the donation on its own.
+    lines: [
+      ...view.items.map((i) => ({ name: `${view.event.title}: ${i.name}`, amount: money(i.unitPrice, view.order.currency), quantity: i.quantity })),
+      ...(view.order.donation > 0 ? [{ name: `Donation with the order (${view.event.title})`, amount: view.donation, quantity: 1 }] : []),
+    ].filter((l) => l.amount.amount > 0),
+    email: view.order.buyerEmail,
   });
   return { view, checkoutUrl: url };
 }

@@ -39,6 +39,8 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
       throw new DomainError('not_found', 'There is no such checkout.');
     }
     const applied = claimPaymentEvent(s.db, event.provider, event.eventId, event.outcome, now);
+    // The provider's payment id is what its refunds and disputes will name.
+    if (event.providerPayment && checkout.providerPayment === null) updateCheckout(s.db, checkout.id, { providerPayment: event.providerPayment });
     if (applied) applyOutcome(s, checkout, event, now, prepared);
     const after = findCheckout(s.db, checkout.id);
     if (!after) throw new Error('checkout vanished');
@@ -123,3 +125,4 @@ export function getCheckout(s: Services, id: string): CheckoutView {
   if (!gift || !campaign) throw new DomainError('not_found', 'There is no such checkout.');
   return { checkout, title: campaign.title, returnPath: `/gifts/${gift.id}/thank-you`, startPath: `/campaigns/${campaign.slug}`, expired };
 }
+

@@ -28,6 +28,7 @@ import {
   nextTicketNumber,
   pendingEntriesExpiredBy,
   prizesOf,
+  rafflesOfCampaigns,
   rafflesOfEvent,
   replacePrizes,
   ticketNumbersOfEntry,
@@ -46,6 +47,7 @@ import type { PaymentProvider } from '../payments/provider.ts';
 import { formatDate } from '../web/format.ts';
 import { nextSuccessSeq } from '../db/gifts.ts';
 import { audit } from './audit.ts';
+import { assertChargeable, startCheckout } from './checkout.ts';
 import { matchesRaffles, replayCampaign } from './matching.ts';
 import type { Actor, Services } from './context.ts';
 import { queueMail } from './mail.ts';
@@ -328,6 +330,11 @@ export function rafflesAtEvent(s: Services, eventId: string): RaffleRow[] {
   return rafflesOfEvent(s.db, eventId);
 }
 
+/** The raffles a campaign holds itself (at an office fair, say), not at one of its events. */
+export function rafflesOfCampaign(s: Services, campaignId: string): RaffleRow[] {
+  return rafflesOfCampaigns(s.db, [campaignId]).filter((r) => r.eventId === null);
+}
+
 // ---- Sales -----------------------------------------------------------------
 
 export interface EntryInput {
@@ -407,6 +414,7 @@ export async function buyRaffleTickets(s: Services, provider: PaymentProvider, i
       throw ValidationError.field('confirmed', r.ageLimit !== null ? `Confirm that you are ${r.ageLimit} or older and accept the rules` : 'Accept the rules');
     }
     assertRoom(s, r, bundle.quantity, now);
+    assertChargeable(provider, money(bundle.price, r.currency), 'quantity');
     const entryId = newId('rfe');
     const expiresAt = now + s.config.orderHoldMinutes * 60_000;
     const entry = newEntry(r, {
@@ -430,12 +438,13 @@ export async function buyRaffleTickets(s: Services, provider: PaymentProvider, i
     audit(s, { userId: null, label: email, role: null, ip: null }, 'raffle.entry.start', { type: 'raffle_entry', id: entryId }, null, { raffle: r.id, quantity: bundle.quantity, amount: bundle.price, currency: r.currency });
     return { entry, raffle: r, checkoutId };
   });
-  const { url } = await provider.createCheckout({
+  const url = await startCheckout(s, provider, {
     checkoutId: placed.checkoutId,
     reference: placed.entry.id,
     amount: money(placed.entry.amount, placed.entry.currency),
     description: `${placed.raffle.title}: ${placed.entry.quantity} raffle ticket${placed.entry.quantity === 1 ? '' : 's'}`,
     expiresAt: placed.entry.expiresAt ?? now,
+    email: placed.entry.buyerEmail,
   });
   return { view: { entry: placed.entry, raffle: placed.raffle, ticketNumbers: [] }, checkoutUrl: url };
 }

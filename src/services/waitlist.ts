@@ -21,6 +21,7 @@ import {
 } from '../db/orders.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
+import { startCheckout } from './checkout.ts';
 import type { Services } from './context.ts';
 import { queueMail } from './mail.ts';
 import { seatPicture } from './seats.ts';
@@ -208,7 +209,7 @@ export async function checkoutForOffer(s: Services, provider: PaymentProvider, t
     return { orderId: offer.order.id, checkoutId, offer };
   });
   if (started.checkoutId === null) return { orderId: started.orderId, checkoutUrl: null };
-  const { url } = await provider.createCheckout({
+  const url = await startCheckout(s, provider, {
     checkoutId: started.checkoutId,
     reference: started.orderId,
     amount: money(started.offer.order.ticketsTotal, started.offer.order.currency),
