@@ -1,5 +1,5 @@
 // Console: the campaigns list, create and edit (with a preview), publish and
-// close, and the organizers assigned to each campaign.
+// close, the organizers assigned to each campaign, and the raffles it holds itself.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ValidationError } from '../../domain/errors.ts';
 import { money } from '../../domain/money.ts';
@@ -8,6 +8,7 @@ import { listUsers } from '../../db/users.ts';
 import { setCampaignOrganizer } from '../../services/accounts.ts';
 import { campaignProgress, createCampaign, getCampaign, patchCampaign, slugPattern } from '../../services/campaigns.ts';
 import { campaignsManagedBy } from '../../services/permissions.ts';
+import { rafflesOfCampaign } from '../../services/raffles.ts';
 import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
 import { actorOf } from '../plugins/auth.ts';
@@ -98,6 +99,7 @@ export default async function adminCampaigns(app: FastifyInstance) {
       bar: thermometer(progress),
       goal: money(campaign.goal, campaign.currency),
       organizers: organizersOfCampaign(svc.db, campaign.id),
+      raffles: rafflesOfCampaign(svc, campaign.id),
       assignable: isAdmin ? listUsers(svc.db).filter((u) => u.role === 'organizer' && u.disabledAt === null) : [],
       isAdmin,
       flash: message === undefined ? flashOf(req) : undefined,

@@ -1,17 +1,20 @@
-// Console: raffles — set up at an event (with what the jurisdiction asks
-// before paid sales may open), edit, open sales, sell bundles at the door with
-// big buttons, refund an entry before the pool is frozen, close (publishing
-// the commitment), draw, mark prizes claimed or redraw them, and a projector
-// page that reveals the winners one by one without JavaScript.
+// Console: raffles — set up at an event or for a campaign directly (with what
+// the jurisdiction asks before paid sales may open), edit, open sales, sell
+// bundles at the door with big buttons, refund an entry before the pool is
+// frozen, close (publishing the commitment), draw, mark prizes claimed or
+// redraw them, and a projector page that reveals the winners one by one
+// without JavaScript.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError, ValidationError, type FieldIssue } from '../../domain/errors.ts';
 import { localDateTime, parseLocalDateTime } from '../../domain/local-time.ts';
 import { formatMajor, money, parseMoney, type Money } from '../../domain/money.ts';
 import { missingForPaidSales, rulesFor, suggestedJurisdictions, type Requirement } from '../../domain/raffle-rules.ts';
+import type { CampaignRow } from '../../db/campaigns.ts';
 import type { EventRow } from '../../db/events.ts';
 import { newSecret } from '../../db/ids.ts';
 import type { UserRow } from '../../db/users.ts';
+import { getCampaign } from '../../services/campaigns.ts';
 import { getEvent } from '../../services/events.ts';
 import { once } from '../../services/idempotency.ts';
 import { audienceOf } from '../../services/privacy.ts';
@@ -46,8 +49,9 @@ import { bundleLabel, drawTimeText, rangesText } from '../public/raffles.ts';
 
 const t = translator('en');
 const ownEvent = { roles: ['admin', 'organizer'] as const, owns: 'event' as const };
+const ownCampaign = { roles: ['admin', 'organizer'] as const, owns: 'campaign' as const };
 const ownRaffle = { roles: ['admin', 'organizer'] as const, owns: 'raffle' as const };
-const config = (access: typeof ownEvent | typeof ownRaffle) => ({ schema: { hide: true }, config: { access } });
+const config = (access: typeof ownEvent | typeof ownCampaign | typeof ownRaffle) => ({ schema: { hide: true }, config: { access } });
 
 /** Rows the setup form offers. */
 const bundleRows = 3;
@@ -111,6 +115,39 @@ const refundForm = z.object({
 
 type SetupInput = Omit<RaffleInput, 'eventSlug' | 'campaignSlug' | 'open' | 'entry'>;
 
+/**
+ * Where a raffle's setup form is: at an event (its currency, time zone and
+ * venue), or for a campaign directly, with no event: no draw among checked-in
+ * guests, no venue to take the jurisdiction from, and the draw time in UTC.
+ */
+interface Setting {
+  event: EventRow | null;
+  currency: string;
+  zone: string;
+  /** Where the form is sent, and the page it came from. */
+  action: string;
+  back: string;
+  backLabel: string;
+}
+
+function atEvent(event: EventRow): Setting {
+  return { event, currency: event.currency, zone: event.timezone, action: `/admin/events/${event.slug}/raffles/new`, back: `/admin/events/${event.slug}`, backLabel: event.title };
+}
+
+function forCampaign(campaign: CampaignRow): Setting {
+  return { event: null, currency: campaign.currency, zone: 'UTC', action: `/admin/campaigns/${campaign.slug}/raffles/new`, back: `/admin/campaigns/${campaign.slug}`, backLabel: campaign.title };
+}
+
+function ofRaffle(view: RaffleView): Setting {
+  const r = view.raffle;
+  return { event: view.event, currency: r.currency, zone: view.event?.timezone ?? 'UTC', action: `/admin/raffles/${r.id}/edit`, back: `/admin/raffles/${r.id}`, backLabel: r.title };
+}
+
+/** How people may enter: a draw among checked-in guests needs an event. */
+function entryModes(setting: Setting): RaffleEntryMode[] {
+  return setting.event ? ['paid', 'signup', 'checked_in'] : ['paid', 'signup'];
+}
+
 /** The form's rows for the service's bundles and prizes, so the service's errors land on the right row. */
 interface SetupRows {
   bundles: number[];
@@ -140,11 +177,14 @@ function price(value: string | undefined, currency: string, field: string, issue
 }
 
 /** Form values → the raffle service's input; every problem at once, keyed by form field. */
-function setupFromForm(values: FormValues, currency: string, zone: string): { ok: true; entry: RaffleEntryMode; input: SetupInput; rows: SetupRows } | { ok: false; errors: FieldErrors } {
+function setupFromForm(values: FormValues, setting: Setting): { ok: true; entry: RaffleEntryMode; input: SetupInput; rows: SetupRows } | { ok: false; errors: FieldErrors } {
+  const { currency, zone } = setting;
   const parsed = setupSchema.safeParse(values);
   const issues: FieldIssue[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message }));
   const entry = values.entry ?? 'paid';
-  if (entry !== 'paid' && entry !== 'signup' && entry !== 'checked_in') issues.push({ field: 'entry', message: t('Choose how people enter') });
+  if (!(entryModes(setting) as string[]).includes(entry)) issues.push({ field: 'entry', message: t('Choose how people enter') });
+  // Without an event there is no venue to take the jurisdiction from: the organizer says which law applies.
+  if (!setting.event && !values.jurisdiction?.trim()) issues.push({ field: 'jurisdiction', message: t('Choose where the law applies: a code such as US-WA, or “other”') });
   const ageLimit = whole(values.age_limit, 'age_limit', t('Enter an age, e.g. 19, or leave it empty'), issues);
   const claimDays = whole(values.claim_days, 'claim_days', t('Enter a number of days, e.g. 30'), issues);
   const maxTickets = whole(values.max_tickets, 'max_tickets', t('Enter a number of tickets, or leave it empty'), issues);
@@ -336,19 +376,20 @@ export default async function adminRaffles(app: FastifyInstance) {
     return { name: rules.name, note: rules.note, minimumAge: rules.minimumAge, required: rules.paid.map((r) => requirementLabels[r]) };
   }
 
-  function formPage(reply: FastifyReply, data: { event: EventRow | null; currency: string; zone: string; view?: RaffleView; values: FormValues; errors?: FieldErrors; message?: string; checked?: boolean }) {
-    const { view, values } = data;
+  function formPage(reply: FastifyReply, data: { setting: Setting; view?: RaffleView; values: FormValues; errors?: FieldErrors; message?: string; checked?: boolean }) {
+    const { setting, view, values } = data;
     const locked = view ? view.raffle.status !== 'draft' && view.raffle.status !== 'open' : false;
     return reply.page('pages/admin/raffle-form', {
       title: view ? t('Edit {title}', { title: view.raffle.title }) : t('New raffle'),
-      action: view ? `/admin/raffles/${view.raffle.id}/edit` : `/admin/events/${data.event?.slug ?? ''}/raffles/new`,
-      back: view ? `/admin/raffles/${view.raffle.id}` : `/admin/events/${data.event?.slug ?? ''}`,
-      event: data.event,
+      action: setting.action,
+      back: setting.back,
+      backLabel: setting.backLabel,
+      event: setting.event,
       raffle: view?.raffle ?? null,
       locked,
-      currency: data.currency,
-      zone: data.zone,
-      entryOptions: Object.entries(entryLabels).map(([value, label]) => ({ value, label })),
+      currency: setting.currency,
+      zone: setting.zone,
+      entryOptions: entryModes(setting).map((value) => ({ value, label: entryLabels[value] ?? value })),
       jurisdictions: suggestedJurisdictions,
       box: requirementsBox(values.jurisdiction?.trim() || 'other'),
       bundleRows,
@@ -360,14 +401,29 @@ export default async function adminRaffles(app: FastifyInstance) {
     });
   }
 
+  /** A new raffle's form, sent: checked, refused with every problem at once, or set up as a draft. */
+  async function setUp(req: FastifyRequest, reply: FastifyReply, setting: Setting, owner: { eventSlug: string } | { campaignSlug: string }) {
+    const values = formValues(req.body);
+    const page = { setting, values };
+    const form = setupFromForm(values, setting);
+    // "Check the requirements" shows the box for the jurisdiction typed, and saves nothing.
+    if (values.action === 'check') return formPage(reply, { ...page, ...(!form.ok && { errors: form.errors }), checked: true });
+    if (!form.ok) return formPage(reply.code(400), { ...page, errors: form.errors });
+    try {
+      const created = await createRaffle(svc, actorOf(req), { ...form.input, entry: form.entry, ...owner });
+      return reply.redirect(`/admin/raffles/${created.raffle.id}?done=created`, 303);
+    } catch (err) {
+      const e = serviceErrors(err, setupFieldNames(form.rows));
+      return formPage(reply.code(400), { ...page, errors: e.errors, ...(e.message && { message: e.message }) });
+    }
+  }
+
   app.get<{ Params: { slug: string } }>('/admin/events/:slug/raffles/new', config(ownEvent), async (req, reply) => {
     const event = getEvent(svc, req.params.slug);
     const jurisdiction = event.venueCountry?.trim().toUpperCase() || 'other';
     const minimumAge = rulesFor(jurisdiction).minimumAge;
     return formPage(reply, {
-      event,
-      currency: event.currency,
-      zone: event.timezone,
+      setting: atEvent(event),
       values: {
         title: t('{event} raffle', { event: event.title }),
         entry: event.campaignId ? 'paid' : 'signup',
@@ -381,24 +437,26 @@ export default async function adminRaffles(app: FastifyInstance) {
 
   app.post<{ Params: { slug: string } }>('/admin/events/:slug/raffles/new', config(ownEvent), async (req, reply) => {
     const event = getEvent(svc, req.params.slug);
-    const values = formValues(req.body);
-    const page = { event, currency: event.currency, zone: event.timezone, values };
-    const form = setupFromForm(values, event.currency, event.timezone);
-    // "Check the requirements" shows the box for the jurisdiction typed, and saves nothing.
-    if (values.action === 'check') return formPage(reply, { ...page, ...(!form.ok && { errors: form.errors }), checked: true });
-    if (!form.ok) return formPage(reply.code(400), { ...page, errors: form.errors });
-    try {
-      const created = await createRaffle(svc, actorOf(req), { ...form.input, entry: form.entry, eventSlug: event.slug });
-      return reply.redirect(`/admin/raffles/${created.raffle.id}?done=created`, 303);
-    } catch (err) {
-      const e = serviceErrors(err, setupFieldNames(form.rows));
-      return formPage(reply.code(400), { ...page, errors: e.errors, ...(e.message && { message: e.message }) });
-    }
+    return setUp(req, reply, atEvent(event), { eventSlug: event.slug });
+  });
+
+  // A raffle held by the campaign itself: no venue, so no jurisdiction or draw place to suggest.
+  app.get<{ Params: { slug: string } }>('/admin/campaigns/:slug/raffles/new', config(ownCampaign), async (req, reply) => {
+    const campaign = getCampaign(svc, req.params.slug);
+    return formPage(reply, {
+      setting: forCampaign(campaign),
+      values: { title: t('{campaign} raffle', { campaign: campaign.title }), entry: 'paid', jurisdiction: '', claim_days: '30' },
+    });
+  });
+
+  app.post<{ Params: { slug: string } }>('/admin/campaigns/:slug/raffles/new', config(ownCampaign), async (req, reply) => {
+    const campaign = getCampaign(svc, req.params.slug);
+    return setUp(req, reply, forCampaign(campaign), { campaignSlug: campaign.slug });
   });
 
   app.get<{ Params: { id: string } }>('/admin/raffles/:id/edit', config(ownRaffle), async (req, reply) => {
     const view = getRaffle(svc, req.params.id);
-    return formPage(reply, { event: view.event, currency: view.raffle.currency, zone: view.event?.timezone ?? 'UTC', view, values: setupToForm(view) });
+    return formPage(reply, { setting: ofRaffle(view), view, values: setupToForm(view) });
   });
 
   app.post<{ Params: { id: string } }>('/admin/raffles/:id/edit', config(ownRaffle), async (req, reply) => {
@@ -406,8 +464,8 @@ export default async function adminRaffles(app: FastifyInstance) {
     const r = view.raffle;
     // How people enter is fixed at setup: what was sold depends on it.
     const values: FormValues = { ...formValues(req.body), entry: r.entry };
-    const page = { event: view.event, currency: r.currency, zone: view.event?.timezone ?? 'UTC', view, values };
-    const form = setupFromForm(values, r.currency, page.zone);
+    const page = { setting: ofRaffle(view), view, values };
+    const form = setupFromForm(values, page.setting);
     if (values.action === 'check') return formPage(reply, { ...page, ...(!form.ok && { errors: form.errors }), checked: true });
     if (!form.ok) return formPage(reply.code(400), { ...page, errors: form.errors });
     const { price: single, bundles, onePrizePerPerson, ...rest } = form.input;
