@@ -13,6 +13,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/connection.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import { stripeProvider } from './payments/stripe-provider.ts';
 import { testProvider } from './payments/test-provider.ts';
 import { initSetting } from './db/settings.ts';
 import { newSecret } from './db/ids.ts';
@@ -34,6 +35,7 @@ import calendarFeeds from './web/public/calendar.ts';
 import publicEvents from './web/public/events.ts';
 import publicRaffles from './web/public/raffles.ts';
 import testCheckout from './web/public/test-checkout.ts';
+import stripeWebhooks from './web/webhooks/stripe.ts';
 import sponsor from './web/sponsor/index.ts';
 
 declare module 'fastify' {
@@ -59,6 +61,11 @@ function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
 
+/** Stripe when configured (and not overridden), else the built-in test provider. */
+function defaultProvider(config: Config): PaymentProvider {
+  return config.paymentProvider === 'stripe' && config.stripe ? stripeProvider(config.stripe, config.baseUrl) : testProvider(config.baseUrl);
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Requests are logged without the client's address: donors to this cause
@@ -78,7 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     fp(
       async (a) => {
         a.decorate('services', services);
-        a.decorate('payments', opts.provider ?? testProvider(opts.config.baseUrl));
+        a.decorate('payments', opts.provider ?? defaultProvider(opts.config));
         a.addHook('onClose', async () => {
           await services.mailer.close();
         });
@@ -147,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicEvents);
   await app.register(publicRaffles);
   await app.register(testCheckout);
+  await app.register(stripeWebhooks);
   await app.register(accountPages);
   await app.register(orderChoices);
   await app.register(waitlistPages);

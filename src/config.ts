@@ -28,6 +28,10 @@ const schema = z.object({
     .regex(/^(off|on|\d{1,2}|[\d.:/a-fA-F]+(,[\d.:/a-fA-F]+)*)$/, 'Use off, on, a number of proxy hops, or a comma-separated list of proxy addresses')
     .default('off'),
   MAIL_FROM: z.string().min(3).optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'Use a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'Use the signing secret of the webhook endpoint (whsec_…)').optional(),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  PAYMENT_PROVIDER: z.enum(['test', 'stripe']).optional(),
 });
 
 export interface Config {
@@ -70,6 +74,10 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   /** Cookies get the Secure flag when the site is served over https. */
   readonly secureCookies: boolean;
+  /** Stripe, when its keys are set. */
+  readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
+  /** Who takes payments: Stripe when configured, else the built-in test provider (PAYMENT_PROVIDER=test keeps it on). */
+  readonly paymentProvider: 'test' | 'stripe';
 }
 
 export class ConfigError extends Error {
@@ -83,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.STRIPE_SECRET_KEY === undefined) !== (e.STRIPE_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: set both (the webhook endpoint must be verified) or neither');
+  }
+  const stripe = e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBase: e.STRIPE_API_BASE ?? null } : null;
+  if (e.PAYMENT_PROVIDER === 'stripe' && !stripe) {
+    throw new ConfigError('Invalid configuration:\n  PAYMENT_PROVIDER: stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
+  }
   const baseUrl = (e.BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
@@ -106,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? `Lantern <lantern@${new URL(baseUrl).hostname}>`,
     secureCookies: baseUrl.startsWith('https:'),
+    stripe,
+    paymentProvider: e.PAYMENT_PROVIDER ?? (stripe ? 'stripe' : 'test'),
     trustProxy: e.TRUST_PROXY === 'off' ? false : e.TRUST_PROXY === 'on' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

@@ -56,3 +56,18 @@ t.test('configuration is validated and names the bad variable', async (t) => {
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   t.throws(() => loadConfig({ BASE_URL: 'ftp://x' }), /BASE_URL/);
 });
+
+t.test('Stripe is used when its keys are set; the test provider otherwise, or when asked for', async (t) => {
+  t.equal(loadConfig({}).paymentProvider, 'test');
+  t.equal(loadConfig({}).stripe, null);
+  const keys = { STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc123' };
+  const stripe = loadConfig(keys);
+  t.equal(stripe.paymentProvider, 'stripe');
+  t.same(stripe.stripe, { secretKey: 'sk_test_abc123', webhookSecret: 'whsec_abc123', apiBase: null });
+  t.equal(loadConfig({ ...keys, PAYMENT_PROVIDER: 'test' }).paymentProvider, 'test', 'the test provider stays off unless explicitly enabled');
+  t.equal(loadConfig({ ...keys, STRIPE_API_BASE: 'http://127.0.0.1:12111' }).stripe?.apiBase, 'http://127.0.0.1:12111');
+  t.throws(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123' }), /set both/);
+  t.throws(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_abc123' }), /set both/);
+  t.throws(() => loadConfig({ ...keys, STRIPE_SECRET_KEY: 'pk_test_abc' }), /STRIPE_SECRET_KEY/, 'a publishable key is not a secret key');
+  t.throws(() => loadConfig({ PAYMENT_PROVIDER: 'stripe' }), /needs STRIPE_SECRET_KEY/);
+});

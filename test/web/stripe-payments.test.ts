@@ -1,0 +1,149 @@
+// Card payments through Stripe, end to end over HTTP: the real stripe SDK talks
+// to a fake Stripe API on loopback (test/fakes/stripe.ts), and the fake's
+// signed webhook events are delivered over HTTP to the running app.
+// Duplicates, concurrent duplicates, reordering, forged and stale signatures,
+// zero-decimal currencies, the return page racing the webhook, and expiry.
+import type { Test } from 'tap';
+import t from 'tap';
+import { findCheckout } from '../../src/db/checkouts.ts';
+import { findGift } from '../../src/db/gifts.ts';
+import { verifyAll } from '../../src/services/verify.ts';
+import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
+import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+
+t.setTimeout(60_000);
+
+const webhookSecret = 'whsec_lantern_test_secret';
+
+interface Started {
+  ta: TestApp;
+  fake: FakeStripe;
+  hook: string;
+  base: string;
+}
+
+async function setup(t: Test): Promise<Started> {
+  const fake = await startFakeStripe();
+  t.teardown(() => fake.close());
+  const ta = await buildTestApp(t, { env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url, RATE_LIMITS: 'off' } });
+  await createRescueFund(ta);
+  await ta.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = ta.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const base = `http://127.0.0.1:${port}`;
+  return { ta, fake, hook: `${base}/webhooks/stripe`, base };
+}
+
+async function donate(s: Started, amount: { amount: number; currency: string }) {
+  const res = await s.ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/donations', payload: { amount, donor: { name: 'Ada', email: 'ada@example.org' } } });
+  return res;
+}
+
+function sessionIdOf(url: string): string {
+  return new URL(url).pathname.split('/').pop() ?? '';
+}
+
+async function raised(ta: TestApp): Promise<number> {
+  const res = await ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund' });
+  return (res.json() as { raised: { amount: number } }).raised.amount;
+}
+
+t.test('a gift paid through Stripe Checkout counts once, however often and in whatever order Stripe reports it', async (t) => {
+  const s = await setup(t);
+  const started = await donate(s, { amount: 2_500, currency: 'USD' });
+  t.equal(started.statusCode, 201, started.body);
+  const { id: giftId, checkoutUrl } = started.json() as { id: string; checkoutUrl: string };
+  t.match(checkoutUrl, s.fake.url, 'the donor is sent to (fake) Stripe Checkout');
+  const sessionId = sessionIdOf(checkoutUrl);
+  const session = s.fake.sessions.get(sessionId);
+  t.equal(session?.amount_total, 2_500);
+  t.equal(session?.currency, 'usd');
+  t.equal(session?.metadata?.reference, giftId, 'the session names our gift');
+  t.equal(session?.customer_email, 'ada@example.org');
+
+  const paid = s.fake.pay(sessionId);
+  const first = await s.fake.deliver(s.hook, paid, webhookSecret);
+  t.equal(first.status, 200, first.body);
+  t.equal(findGift(s.ta.db, giftId)?.status, 'succeeded');
+  // Ten more deliveries of the same event, five of them at once.
+  const again = await Promise.all(Array.from({ length: 5 }, () => s.fake.deliver(s.hook, paid, webhookSecret)));
+  for (let i = 0; i < 5; i++) await s.fake.deliver(s.hook, paid, webhookSecret);
+  t.same(again.map((r) => r.status), [200, 200, 200, 200, 200]);
+  t.equal(await raised(s.ta), 2_500, 'counted once');
+  const checkout = findCheckout(s.ta.db, String(session?.metadata?.checkout_id));
+  t.equal(checkout?.providerRef, sessionId, 'the session id is kept');
+  t.match(checkout?.providerPayment, /^pi_/, 'so is the payment intent, for refunds and disputes');
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});
+
+t.test('forged, tampered and stale deliveries are refused and change nothing', async (t) => {
+  const s = await setup(t);
+  const { checkoutUrl, id } = (await donate(s, { amount: 1_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const paid = s.fake.pay(sessionIdOf(checkoutUrl));
+  const forged = await s.fake.deliver(s.hook, paid, 'whsec_someone_else');
+  t.equal(forged.status, 400);
+  const tampered = await s.fake.deliver(s.hook, paid, webhookSecret, { body: JSON.stringify({ ...paid, id: 'evt_other' }) });
+  t.equal(tampered.status, 400);
+  const stale = await s.fake.deliver(s.hook, paid, webhookSecret, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+  t.equal(stale.status, 400, 'older than the 300 s tolerance');
+  const unsigned = await fetch(s.hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(paid) });
+  t.equal(unsigned.status, 400);
+  t.equal(findGift(s.ta.db, id)?.status, 'pending');
+  t.equal(await raised(s.ta), 0);
+  const other = await s.fake.deliver(s.hook, s.fake.event('customer.created', { id: 'cus_1', object: 'customer' }), webhookSecret);
+  t.equal(other.status, 200, 'events Lantern does not use are acknowledged');
+});
+
+t.test('the donor returning from Checkout and the webhook race: one gift, whichever is first', async (t) => {
+  const s = await setup(t);
+  const { checkoutUrl, id } = (await donate(s, { amount: 5_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const sessionId = sessionIdOf(checkoutUrl);
+  const paid = s.fake.pay(sessionId);
+  const [back, hook] = await Promise.all([fetch(`${s.base}/payments/stripe/return?session_id=${sessionId}`, { redirect: 'manual' }), s.fake.deliver(s.hook, paid, webhookSecret)]);
+  t.equal(back.status, 303);
+  t.equal(back.headers.get('location'), `/gifts/${id}/thank-you`);
+  t.equal(hook.status, 200);
+  t.equal(findGift(s.ta.db, id)?.status, 'succeeded');
+  t.equal(await raised(s.ta), 5_000, 'one gift');
+  const cancel = await fetch(`${s.base}/payments/stripe/cancel?checkout=${String(s.fake.sessions.get(sessionId)?.metadata?.checkout_id)}`, { redirect: 'manual' });
+  t.equal(cancel.status, 303);
+  t.equal(cancel.headers.get('location'), '/campaigns/rescue-fund');
+});
+
+t.test('KRW is zero-decimal; amounts below Stripe’s minimum are refused before anything is written', async (t) => {
+  const s = await setup(t);
+  await s.ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: s.ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00075', effectiveAt: '2026-01-01T00:00:00Z' } });
+  const small = await donate(s, { amount: 500, currency: 'KRW' });
+  t.equal(small.statusCode, 400);
+  t.match(small.body, /start at/);
+  t.equal(s.fake.sessions.size, 0, 'nothing reached Stripe');
+  const ok = await donate(s, { amount: 50_000, currency: 'KRW' });
+  t.equal(ok.statusCode, 201, ok.body);
+  const session = s.fake.sessions.get(sessionIdOf((ok.json() as { checkoutUrl: string }).checkoutUrl));
+  t.equal(session?.amount_total, 50_000, '50,000 KRW is 50000 at Stripe, not 5000000');
+  t.equal(session?.currency, 'krw');
+  await s.fake.deliver(s.hook, s.fake.pay(session?.id ?? ''), webhookSecret);
+  t.equal(await raised(s.ta), 3_750, 'converted at the frozen rate');
+  const usdSmall = await donate(s, { amount: 49, currency: 'USD' });
+  t.equal(usdSmall.statusCode, 400);
+});
+
+t.test('delayed payments, failures and expiry', async (t) => {
+  const s = await setup(t);
+  const a = (await donate(s, { amount: 3_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const b = (await donate(s, { amount: 4_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const c = (await donate(s, { amount: 6_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const completedA = s.fake.pay(sessionIdOf(a.checkoutUrl), { async: true });
+  const succeeded = s.fake.settleAsync(sessionIdOf(a.checkoutUrl), true);
+  // Out of order: the settlement arrives before the completion it follows.
+  t.equal((await s.fake.deliver(s.hook, succeeded, webhookSecret)).status, 200);
+  t.equal((await s.fake.deliver(s.hook, completedA, webhookSecret)).status, 200);
+  t.equal(findGift(s.ta.db, a.id)?.status, 'succeeded');
+  s.fake.pay(sessionIdOf(b.checkoutUrl), { async: true });
+  await s.fake.deliver(s.hook, s.fake.settleAsync(sessionIdOf(b.checkoutUrl), false), webhookSecret);
+  t.equal(findGift(s.ta.db, b.id)?.status, 'failed');
+  await s.fake.deliver(s.hook, s.fake.expire(sessionIdOf(c.checkoutUrl)), webhookSecret);
+  t.equal(findGift(s.ta.db, c.id)?.status, 'expired');
+  t.equal(await raised(s.ta), 3_000);
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});
