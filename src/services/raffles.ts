@@ -398,21 +398,30 @@ function newEntry(r: RaffleRow, fields: Pick<EntryRow, 'id' | 'source' | 'method
   };
 }
 
-/** A guest buys a bundle online: held while they pay, numbered once paid. */
-export async function buyRaffleTickets(s: Services, provider: PaymentProvider, id: string, input: EntryInput): Promise<StartedEntry> {
+/** A guest online gives a name and an address (where the numbers, or the news of a win, are sent). */
+function guestOf(input: EntryInput, why: string): { name: string; email: string } {
   const name = input.buyer.name.trim();
   if (!name) throw ValidationError.field('buyer.name', 'Enter your name');
-  if (!input.buyer.email) throw ValidationError.field('buyer.email', 'Enter your e-mail address: your ticket numbers are sent there');
-  const email = normaliseEmail(input.buyer.email);
+  if (!input.buyer.email) throw ValidationError.field('buyer.email', `Enter your e-mail address: ${why}`);
+  return { name, email: normaliseEmail(input.buyer.email) };
+}
+
+/** Online, the buyer confirms the age limit and accepts the rules (at the door the volunteer checks). */
+function assertConfirmed(r: RaffleRow, input: EntryInput): void {
+  if (input.confirmed || (r.ageLimit === null && !r.rules)) return;
+  throw ValidationError.field('confirmed', r.ageLimit !== null ? `Confirm that you are ${r.ageLimit} or older and accept the rules` : 'Accept the rules');
+}
+
+/** A guest buys a bundle online: held while they pay, numbered once paid. */
+export async function buyRaffleTickets(s: Services, provider: PaymentProvider, id: string, input: EntryInput): Promise<StartedEntry> {
+  const { name, email } = guestOf(input, 'your ticket numbers are sent there');
   const now = s.now();
   const placed = await s.db.write(() => {
     const r = raffleOrThrow(s, id);
     if (r.entry !== 'paid') throw new DomainError('unprocessable', 'This is a free prize draw: nothing is sold.');
     assertSelling(r, now, false);
     const bundle = bundleFor(r, input.quantity);
-    if (!input.confirmed && (r.ageLimit !== null || r.rules)) {
-      throw ValidationError.field('confirmed', r.ageLimit !== null ? `Confirm that you are ${r.ageLimit} or older and accept the rules` : 'Accept the rules');
-    }
+    assertConfirmed(r, input);
     assertRoom(s, r, bundle.quantity, now);
     assertChargeable(provider, money(bundle.price, r.currency), 'quantity');
     const entryId = newId('rfe');
@@ -487,16 +496,13 @@ export async function sellRaffleTicketsAtDoor(s: Services, actor: Actor, id: str
 
 /** A free prize draw's sign-up: one ticket per person, numbered at once. */
 export async function signUpForDraw(s: Services, id: string, input: EntryInput): Promise<EntryView> {
-  const name = input.buyer.name.trim();
-  if (!name) throw ValidationError.field('buyer.name', 'Enter your name');
-  if (!input.buyer.email) throw ValidationError.field('buyer.email', 'Enter your e-mail address: you are told there if you win');
-  const email = normaliseEmail(input.buyer.email);
+  const { name, email } = guestOf(input, 'you are told there if you win');
   const now = s.now();
   const entryId = await s.db.write(() => {
     const r = raffleOrThrow(s, id);
     if (r.entry !== 'signup') throw new DomainError('unprocessable', r.entry === 'paid' ? 'Tickets for this raffle are sold, not signed up for.' : 'Every checked-in guest of the event is in this draw: no sign-up needed.');
     assertSelling(r, now, false);
-    if (!input.confirmed && (r.ageLimit !== null || r.rules)) throw ValidationError.field('confirmed', 'Confirm the age limit and accept the rules');
+    assertConfirmed(r, input);
     if (entriesOf(s.db, id).some((e) => e.holderKey === email && e.status === 'paid')) {
       throw new DomainError('conflict', 'You are already in this draw (one entry per person).', [{ field: 'buyer.email', message: 'Already entered' }]);
     }
