@@ -13,6 +13,7 @@ Commands:
   verify                                    prove cached totals and matching equal the ledger
   backup <file>                             online backup of the database (safe while serving)
   raffle verify <URL or file>               recompute a raffle draw from its public JSON and check it
+  stripe reconcile --since DATE [--fix]     compare Stripe's paid Checkout Sessions with the ledger; --fix records missing ones
 
 The database is DATABASE_PATH (default ./data/lantern.db).`;
 

@@ -5,6 +5,7 @@ import { backup } from './backup.ts';
 import { demo } from './demo.ts';
 import { migrateCommand } from './migrate.ts';
 import { raffleVerify } from './raffle-verify.ts';
+import { stripeReconcile } from './stripe-reconcile.ts';
 import { tokenCreate } from './token-create.ts';
 import { userCreate } from './user-create.ts';
 import { userResetLink } from './user-reset-link.ts';
@@ -19,6 +20,7 @@ export const commands: Record<string, Command> = {
   'user reset-link': userResetLink,
   'token create': tokenCreate,
   'raffle verify': raffleVerify,
+  'stripe reconcile': stripeReconcile,
   verify,
   backup,
 };

@@ -1,5 +1,5 @@
 // Checkouts started with a payment provider, and provider events already applied.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
 import { checkouts, paymentEvents } from './schema.ts';
@@ -64,4 +64,14 @@ export function findCheckoutByProviderRef(db: Database, provider: string, ref: s
     .from(checkouts)
     .where(and(eq(checkouts.provider, provider), eq(checkouts.providerRef, ref)))
     .get();
+}
+
+/** A provider's checkouts created from `since` on, oldest first (for reconciling with the provider). */
+export function checkoutsOfProviderSince(db: Database, provider: string, since: number): CheckoutRow[] {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.provider, provider), gte(checkouts.createdAt, since)))
+    .orderBy(asc(checkouts.createdAt))
+    .all();
 }

@@ -72,6 +72,13 @@ t.test('demo, verify, users, tokens and backup on a database file', async (t) =>
     const checked = await cli(env, 'raffle', 'verify', file);
     t.equal(checked.code, 0, checked.stdout + checked.stderr);
   }
+  const noStripe = await cli(env, 'stripe', 'reconcile', '--since', '2026-01-01');
+  t.equal(noStripe.code, 2);
+  t.match(noStripe.stderr, 'Stripe is not configured');
+  const noDate = await cli({ ...env, STRIPE_SECRET_KEY: 'sk_test_x1', STRIPE_WEBHOOK_SECRET: 'whsec_x1' }, 'stripe', 'reconcile');
+  t.equal(noDate.code, 2);
+  t.match(noDate.stderr, '--since');
+
   const tampered = { ...records[0], seed: 'ab'.repeat(32) };
   writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
   t.equal((await cli(env, 'raffle', 'verify', join(dir, 'tampered.json'))).code, 1, 'a seed that does not match the commitment fails');

@@ -7,6 +7,7 @@ import type { Test } from 'tap';
 import t from 'tap';
 import { findCheckout } from '../../src/db/checkouts.ts';
 import { findGift } from '../../src/db/gifts.ts';
+import { reconcileStripe } from '../../src/services/reconcile.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
@@ -145,5 +146,40 @@ t.test('delayed payments, failures and expiry', async (t) => {
   await s.fake.deliver(s.hook, s.fake.expire(sessionIdOf(c.checkoutUrl)), webhookSecret);
   t.equal(findGift(s.ta.db, c.id)?.status, 'expired');
   t.equal(await raised(s.ta), 3_000);
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});
+
+t.test('reconcile: a payment whose webhook never came is found and recorded once; a ledger payment Stripe does not know is reported', async (t) => {
+  const s = await setup(t);
+  // The app's clock and the fake's may differ: from before both.
+  const since = Math.min(Date.now(), s.ta.clock.now) - 60_000;
+  const lost = (await donate(s, { amount: 7_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  const delivered = (await donate(s, { amount: 1_500, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  s.fake.pay(sessionIdOf(lost.checkoutUrl)); // the webhook is lost
+  await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(delivered.checkoutUrl)), webhookSecret);
+  const client = s.fake.client('sk_test_lantern');
+
+  const dry = await reconcileStripe(s.ta.services, client, since, false);
+  t.equal(dry.sessions, 2);
+  t.match(dry.missing, [{ session: sessionIdOf(lost.checkoutUrl), amount: 7_000, currency: 'USD', fixed: false }]);
+  t.same(dry.unknownToStripe, []);
+  t.equal(findGift(s.ta.db, lost.id)?.status, 'pending', 'a dry run changes nothing');
+
+  const fixed = await reconcileStripe(s.ta.services, client, since, true);
+  t.match(fixed.missing, [{ fixed: true }]);
+  t.equal(findGift(s.ta.db, lost.id)?.status, 'succeeded');
+  t.equal(await raised(s.ta), 8_500);
+  const late = await s.fake.deliver(s.hook, s.fake.events.find((e) => e.type === 'checkout.session.completed' && (e.data.object as { id?: string }).id === sessionIdOf(lost.checkoutUrl)) ?? s.fake.event('ping', {}), webhookSecret);
+  t.equal(late.status, 200);
+  t.equal(await raised(s.ta), 8_500, 'the webhook arriving after the fix counts nothing more');
+  const again = await reconcileStripe(s.ta.services, client, since, true);
+  t.same(again.missing, [], 'a second run finds nothing to do');
+
+  // A checkout the ledger holds as paid that Stripe never saw paid (a bug, or a forged record).
+  const stray = (await donate(s, { amount: 2_000, currency: 'USD' })).json() as { checkoutUrl: string };
+  const strayCheckout = String(s.fake.sessions.get(sessionIdOf(stray.checkoutUrl))?.metadata?.checkout_id);
+  s.ta.db.sqlite.prepare("update checkouts set status = 'paid' where id = ?").run(strayCheckout);
+  const odd = await reconcileStripe(s.ta.services, client, since, false);
+  t.match(odd.unknownToStripe, [{ checkout: strayCheckout, amount: 2_000 }]);
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
