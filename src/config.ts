@@ -1,6 +1,7 @@
 // Environment → typed, validated configuration. A bad value stops start-up with
 // a message naming the variable, before anything listens or touches the database.
 import { z } from 'zod';
+import { isCurrency, parseMoney, type Money } from './domain/money.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -19,6 +20,15 @@ const schema = z.object({
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(1).max(100_000).default(10),
   RATE_LIMIT_RESET: z.coerce.number().int().min(1).max(100_000).default(5),
   RATE_LIMIT_INVITE: z.coerce.number().int().min(1).max(100_000).default(30),
+  RATE_LIMIT_MONEY_EMAIL: z.coerce.number().int().min(1).max(100_000).default(10),
+  PAYMENT_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  PAYMENT_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  PAYMENT_PAUSE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  MIN_ONLINE_GIFT: z
+    .string()
+    .regex(/^\s*\d[\d,]*(\.\d+)?\s+[A-Z]{3}\s*$/, 'Use an amount and a currency code, such as 5 USD')
+    .refine((v) => isCurrency(v.trim().split(/\s+/)[1] ?? ''), 'Unknown currency code')
+    .optional(),
   LOGIN_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
@@ -58,7 +68,17 @@ export interface Config {
     readonly resetPerHour: number;
     /** Invitations sent per address per hour. */
     readonly invitePerHour: number;
+    /** Payment starts per e-mail address per hour (the address limit is `moneyPerMinute`). */
+    readonly moneyPerEmailPerHour: number;
   };
+  /**
+   * Card testing: `limit` declined or expired checkouts from one address or
+   * e-mail within `windowMinutes` refuse new payment starts from it for
+   * `pauseMinutes`. Off with the other limits (RATE_LIMITS=off).
+   */
+  readonly paymentFailures: { readonly limit: number; readonly windowMinutes: number; readonly pauseMinutes: number };
+  /** The smallest online gift, compared in its currency (converted when the gift is in another); null for none. */
+  readonly minOnlineGift: Money | null;
   /** Failed passwords in a row that lock an account, and for how long. */
   readonly lockout: { readonly attempts: number; readonly minutes: number };
   /** How long a browser session lasts without being used. */
@@ -82,6 +102,16 @@ export interface Config {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** "5 USD" → 500 USD minor units; a bad amount stops start-up with the variable's name. */
+function minimumGift(text: string): Money {
+  const [amount = '', currency = ''] = text.trim().split(/\s+/);
+  try {
+    return parseMoney(amount, currency);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  MIN_ONLINE_GIFT: ${(err as Error).message}`);
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -115,7 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginPer15Minutes: e.RATE_LIMIT_LOGIN,
       resetPerHour: e.RATE_LIMIT_RESET,
       invitePerHour: e.RATE_LIMIT_INVITE,
+      moneyPerEmailPerHour: e.RATE_LIMIT_MONEY_EMAIL,
     },
+    paymentFailures: { limit: e.PAYMENT_FAILURE_LIMIT, windowMinutes: e.PAYMENT_FAILURE_WINDOW_MINUTES, pauseMinutes: e.PAYMENT_PAUSE_MINUTES },
+    minOnlineGift: e.MIN_ONLINE_GIFT === undefined ? null : minimumGift(e.MIN_ONLINE_GIFT),
     lockout: { attempts: e.LOGIN_LOCKOUT_ATTEMPTS, minutes: e.LOGIN_LOCKOUT_MINUTES },
     sessionDays: e.SESSION_DAYS,
     smtpUrl: e.SMTP_URL ?? null,

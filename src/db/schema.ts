@@ -812,3 +812,27 @@ export const raffleMatchAllocations = sqliteTable(
     check('raffle_match_allocations_positive', sql`${t.amount} > 0`),
   ],
 );
+
+/**
+ * Who started a public payment, for the card-testing defences: keyed hashes of
+ * the address and the e-mail, never the values themselves (donors may be in
+ * danger). Whether the payment failed is read from its checkout.
+ */
+export const paymentAttempts = sqliteTable(
+  'payment_attempts',
+  {
+    id: text('id').primaryKey(),
+    ipHash: text('ip_hash').notNull(),
+    /** Null when the buyer gave no e-mail (a raffle entry by API may not). */
+    emailHash: text('email_hash'),
+    kind: text('kind', { enum: ['gift', 'order', 'raffle'] }).notNull(),
+    /** Set once the checkout exists; a start refused by the service has none. */
+    checkoutId: text('checkout_id').references(() => checkouts.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('payment_attempts_ip').on(t.ipHash, t.createdAt),
+    index('payment_attempts_email').on(t.emailHash, t.createdAt),
+    check('payment_attempts_kind_valid', sql`${t.kind} in ('gift','order','raffle')`),
+  ],
+);

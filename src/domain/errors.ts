@@ -13,7 +13,9 @@ export type DomainErrorCode =
   /** Not enough seats (or raffle tickets) left for the request. */
   | 'sold_out'
   /** Outside a sales window, or for something that cannot take it (a ticket of another event). */
-  | 'unprocessable';
+  | 'unprocessable'
+  /** Too many payment attempts from one source (card testing): wait, then try again. */
+  | 'too_many';
 
 export interface FieldIssue {
   /** Dotted path of the failing field, e.g. `amount` or `donor.email`. */

@@ -3,7 +3,7 @@
 // one write transaction that moves the ledger, the cached totals and the
 // match allocations together.
 import { DomainError, ValidationError } from '../domain/errors.ts';
-import { money, roundDiv, type Money } from '../domain/money.ts';
+import { formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
 import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfGift, updateCheckout } from '../db/checkouts.ts';
 import {
@@ -21,6 +21,7 @@ import {
 import { newId } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
 import { allocationsOfGift } from '../db/pledges.ts';
+import { rateInEffect } from '../db/rates.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
@@ -176,6 +177,25 @@ function checkAmountAccepted(s: Services, campaign: CampaignRow, amount: Money, 
   refuseWorthless(convertAt(s, amount, campaign.currency, at).value, campaign);
 }
 
+/**
+ * MIN_ONLINE_GIFT: tiny online gifts are how stolen cards are tested. A gift in
+ * another currency is compared in the campaign's currency, by the campaign's
+ * rates; without a rate from the minimum's currency there is no minimum.
+ */
+function refuseBelowMinimum(s: Services, campaign: CampaignRow, amount: Money, at: number): void {
+  const min = s.config.minOnlineGift;
+  if (min === null) return;
+  let below: boolean;
+  if (amount.currency === min.currency) {
+    below = amount.amount < min.amount;
+  } else if (min.currency === campaign.currency || rateInEffect(s.db, min.currency, campaign.currency, at)) {
+    below = convertAt(s, amount, campaign.currency, at).value.amount < convertAt(s, min, campaign.currency, at).value.amount;
+  } else {
+    return;
+  }
+  if (below) throw ValidationError.field('amount', `Online gifts start at ${formatMajor(min).replace(/\.0+$/, '')} ${min.currency}`);
+}
+
 export async function recordOfflineGift(s: Services, actor: Actor, slug: string, input: OfflineGiftInput): Promise<GiftView> {
   const now = s.now();
   if (input.receivedAt !== undefined && input.receivedAt > now + 60_000) {
@@ -229,6 +249,7 @@ export async function startOnlineGift(
       throw new DomainError('invalid_state', 'This campaign has ended.');
     }
     checkAmountAccepted(s, campaign, input.amount, now);
+    refuseBelowMinimum(s, campaign, input.amount, now);
     const gift = newGiftRow(campaign, input, {
       source: 'online',
       method: provider.name,

@@ -16,6 +16,7 @@ const statusOf: Record<DomainErrorCode, number> = {
   unprocessable: 422,
   unauthorized: 401,
   forbidden: 403,
+  too_many: 429,
 };
 
 const titles: Record<number, string> = {

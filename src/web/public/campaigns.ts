@@ -14,6 +14,7 @@ import {
   type CampaignProgress,
   type PublicPledge,
 } from '../../services/campaigns.ts';
+import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
 import { getGift, startOnlineGift } from '../../services/gifts.ts';
 import { once } from '../../services/idempotency.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
@@ -196,6 +197,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
       const f = parsed.data;
       try {
         const result = await once(svc, 'form:donate', f.form_token, { slug: campaign.slug, ...f }, async () => {
+          const attempt = await guardPaymentStart(svc, { ip: req.ip, email: f.email, kind: 'gift' }, svc.now());
           const started = await startOnlineGift(svc, app.payments, campaign.slug, {
             amount: amount.money,
             donor: { name: f.name, email: f.email.toLowerCase() },
@@ -203,6 +205,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
             showAmount: f.show_amount === 'on',
             comment: f.comment || null,
           });
+          await notePaymentCheckout(svc, attempt, { giftId: started.gift.id });
           return { statusCode: 303, body: started.checkoutUrl };
         });
         return reply.redirect(sameOriginPath(String(result.body), svc.config.baseUrl), 303);

@@ -13,6 +13,7 @@ import type { EventRow } from '../../db/events.ts';
 import { eventKinds } from '../../db/schema.ts';
 import { googleCalendarUrl } from '../../services/calendar.ts';
 import { eventsOfSeries, eventView, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
+import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
 import { once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders.ts';
 import { rafflesAtEvent } from '../../services/raffles.ts';
@@ -263,12 +264,14 @@ export default async function publicEvents(app: FastifyInstance) {
     const f = parsed.data;
     try {
       const result = await once(svc, 'form:order', f.form_token, { slug: event.slug, ...raw }, async () => {
+        const attempt = await guardPaymentStart(svc, { ip: req.ip, email: f.email, kind: 'order' }, svc.now());
         const placed = await placeOrder(svc, app.payments, event.slug, {
           items,
           buyer: { name: f.name, email: f.email },
           donation: donation && donation.amount > 0 ? donation : null,
           donationPublic: raw.donation_public === 'on',
         });
+        await notePaymentCheckout(svc, attempt, { orderId: placed.view.order.id });
         const next = placed.checkoutUrl === null ? `/orders/${placed.view.order.id}` : localPath(placed.checkoutUrl, svc.config.baseUrl);
         return { statusCode: 303, body: next };
       });

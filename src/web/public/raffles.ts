@@ -12,6 +12,7 @@ import { DomainError, ValidationError, type FieldIssue } from '../../domain/erro
 import { money, type Money } from '../../domain/money.ts';
 import { rulesFor } from '../../domain/raffle-rules.ts';
 import { newSecret } from '../../db/ids.ts';
+import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
 import { once } from '../../services/idempotency.ts';
 import { buyRaffleTickets, getEntry, getRaffle, openCheckoutOfEntry, publicRaffle, signUpForDraw, type RaffleView } from '../../services/raffles.ts';
 import { translatePlural, translator, type Locale } from '../../i18n.ts';
@@ -163,7 +164,9 @@ export default async function publicRaffles(app: FastifyInstance) {
           const entry = await signUpForDraw(svc, r.id, input);
           return { statusCode: 303, body: `/raffle-entries/${entry.entry.id}` };
         }
+        const attempt = await guardPaymentStart(svc, { ip: req.ip, email: f.email, kind: 'raffle' }, svc.now());
         const started = await buyRaffleTickets(svc, app.payments, r.id, input);
+        await notePaymentCheckout(svc, attempt, { raffleEntryId: started.view.entry.id });
         const next = started.checkoutUrl === null ? `/raffle-entries/${started.view.entry.id}` : localPath(started.checkoutUrl, svc.config.baseUrl);
         return { statusCode: 303, body: next };
       });

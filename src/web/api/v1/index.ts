@@ -11,6 +11,7 @@ import {
   patchCampaign,
   describePledge,
 } from '../../../services/campaigns.ts';
+import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-testing.ts';
 import { listGifts, recordOfflineGift, refundGift, startOnlineGift } from '../../../services/gifts.ts';
 import { createPledge, pledgeStatement } from '../../../services/pledges.ts';
 import { audienceOf } from '../../../services/privacy.ts';
@@ -71,12 +72,13 @@ export default async function apiV1(root: FastifyInstance) {
         params: s.slugParams,
         headers: s.idempotencyHeaders,
         body: s.donationCreate,
-        response: { 201: s.donationOut, 400: problem, 404: problem, 409: problem, 422: problem },
+        response: { 201: s.donationOut, 400: problem, 404: problem, 409: problem, 422: problem, 429: problem },
       },
     },
     async (req, reply) =>
       idempotent(req, reply, 'donation', async () => {
         const b = req.body;
+        const attempt = await guardPaymentStart(svc, { ip: req.ip, email: b.donor.email ?? null, kind: 'gift' }, svc.now());
         const started = await startOnlineGift(svc, root.payments, req.params.slug, {
           amount: b.amount,
           donor: b.donor,
@@ -84,6 +86,7 @@ export default async function apiV1(root: FastifyInstance) {
           showAmount: b.showAmount,
           comment: b.comment ?? null,
         });
+        await notePaymentCheckout(svc, attempt, { giftId: started.gift.id });
         return {
           statusCode: 201,
           body: { id: started.gift.id, status: started.gift.status, amount: started.gift.amount, checkoutUrl: started.checkoutUrl },

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-testing.ts';
 import { cancelEvent } from '../../../services/event-cancellation.ts';
 import { joinWaitlist } from '../../../services/waitlist.ts';
 import { checkIn, getOrder, placeOrder, recordDoorSale, refundOrder, type OrderView } from '../../../services/orders.ts';
@@ -99,18 +100,20 @@ export default async function ordersApi(root: FastifyInstance) {
         params: slugParams,
         headers: idempotencyHeaders,
         body: orderCreate,
-        response: { 201: placedOut, 400: problem, 404: problem, 409: problem, 422: problem },
+        response: { 201: placedOut, 400: problem, 404: problem, 409: problem, 422: problem, 429: problem },
       },
     },
     async (req, reply) =>
       idempotent(req, reply, 'order', async () => {
         const b = req.body;
+        const attempt = await guardPaymentStart(svc, { ip: req.ip, email: b.buyer.email, kind: 'order' }, svc.now());
         const placed = await placeOrder(svc, root.payments, req.params.slug, {
           items: b.items.map((i) => ({ ticketTypeId: i.ticketTypeId, quantity: i.quantity, ...(i.price && { price: i.price }) })),
           buyer: b.buyer,
           donation: b.donation ?? null,
           donationPublic: b.donationPublic ?? false,
         });
+        await notePaymentCheckout(svc, attempt, { orderId: placed.view.order.id });
         const o = placed.view.order;
         return {
           statusCode: 201,

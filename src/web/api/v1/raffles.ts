@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../../domain/errors.ts';
+import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-testing.ts';
 import { mayAccess } from '../../../services/permissions.ts';
 import {
   buyRaffleTickets,
@@ -221,7 +222,7 @@ export default async function rafflesApi(root: FastifyInstance) {
         params: idParams,
         headers: idempotencyHeaders,
         body: entryCreate,
-        response: { 201: entryOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+        response: { 201: entryOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem, 429: problem },
       },
     },
     async (req, reply) =>
@@ -238,7 +239,9 @@ export default async function rafflesApi(root: FastifyInstance) {
           const view = await signUpForDraw(svc, id, input);
           return { statusCode: 201, body: entryJson(view, null) };
         }
+        const attempt = await guardPaymentStart(svc, { ip: req.ip, email: input.buyer.email, kind: 'raffle' }, svc.now());
         const started = await buyRaffleTickets(svc, root.payments, id, input);
+        await notePaymentCheckout(svc, attempt, { raffleEntryId: started.view.entry.id });
         return { statusCode: 201, body: entryJson(started.view, started.checkoutUrl) };
       }),
   );
