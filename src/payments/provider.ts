@@ -32,11 +32,23 @@ export interface StartedCheckout {
   readonly providerRef?: string;
 }
 
+export interface RefundRequest {
+  readonly checkoutId: string;
+  /** The provider's id of the payment refunded (a Stripe PaymentIntent). */
+  readonly providerPayment: string | null;
+  readonly amount: Money;
+  /** The same key always means the same refund: a retried call refunds once. */
+  readonly idempotencyKey: string;
+  readonly reason: string | null;
+}
+
 export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
   /** The smallest amount (minor units) the provider charges in this currency. */
   minimumCharge(currency: string): number;
   createCheckout(req: CheckoutRequest): Promise<StartedCheckout>;
+  /** Gives money back to the payer; answers the provider's id of the refund. */
+  refund(req: RefundRequest): Promise<{ refundId: string }>;
 }
 
 export type PaymentOutcome = 'completed' | 'declined' | 'expired';

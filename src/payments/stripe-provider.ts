@@ -3,7 +3,7 @@
 // so webhooks and the return page lead back to our record. STRIPE_API_BASE
 // points the official SDK at another host (a local fake in tests).
 import Stripe from 'stripe';
-import type { CheckoutRequest, PaymentProvider, StartedCheckout } from './provider.ts';
+import type { CheckoutRequest, PaymentProvider, RefundRequest, StartedCheckout } from './provider.ts';
 import { stripeMinimum, toStripeAmount } from './stripe-currencies.ts';
 
 export interface StripeSettings {
@@ -69,6 +69,19 @@ export function stripeProvider(settings: StripeSettings, baseUrl: string, now: (
       );
       if (!session.url) throw new Error(`Stripe returned no URL for checkout ${req.checkoutId}`);
       return { url: session.url, providerRef: session.id };
+    },
+    async refund(req: RefundRequest) {
+      if (!req.providerPayment) throw new Error(`checkout ${req.checkoutId} has no Stripe payment to refund`);
+      const refund = await client.refunds.create(
+        {
+          payment_intent: req.providerPayment,
+          amount: toStripeAmount(req.amount.currency, req.amount.amount),
+          reason: 'requested_by_customer',
+          metadata: { checkout_id: req.checkoutId, ...(req.reason && { reason: req.reason.slice(0, 400) }) },
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { refundId: refund.id };
     },
   };
 }

@@ -1,7 +1,7 @@
 // The built-in test provider: a local checkout page clearly marked TEST MODE,
 // where the donor pays or declines. The default when no real provider is
 // configured, so a fresh install works end to end without any account.
-import type { CheckoutRequest, PaymentProvider } from './provider.ts';
+import type { CheckoutRequest, PaymentProvider, RefundRequest } from './provider.ts';
 
 export function testProvider(baseUrl: string): PaymentProvider {
   return {
@@ -9,6 +9,10 @@ export function testProvider(baseUrl: string): PaymentProvider {
     minimumCharge: () => 1,
     async createCheckout(req: CheckoutRequest) {
       return { url: `${baseUrl}/test-checkout/${encodeURIComponent(req.checkoutId)}` };
+    },
+    // Test payments move no money, so there is nothing to give back.
+    async refund(req: RefundRequest) {
+      return { refundId: `test_${req.idempotencyKey}` };
     },
   };
 }
