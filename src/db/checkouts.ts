@@ -75,3 +75,20 @@ export function checkoutsOfProviderSince(db: Database, provider: string, since: 
     .orderBy(asc(checkouts.createdAt))
     .all();
 }
+
+/** The checkout that paid a gift, if one did (online gifts). */
+export function paidCheckoutOfGift(db: Database, giftId: string): CheckoutRow | undefined {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.giftId, giftId), eq(checkouts.status, 'paid')))
+    .get();
+}
+
+export function findCheckoutByProviderPayment(db: Database, provider: string, payment: string): CheckoutRow | undefined {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.provider, provider), eq(checkouts.providerPayment, payment)))
+    .get();
+}

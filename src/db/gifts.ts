@@ -173,3 +173,7 @@ export function pendingGiftsExpiredBy(db: Database, now: number): GiftRow[] {
 export function insertRefund(db: Database, row: RefundInsert): void {
   db.orm.insert(giftRefunds).values(row).run();
 }
+
+export function findRefundByProviderRef(db: Database, providerRefund: string): typeof giftRefunds.$inferSelect | undefined {
+  return db.orm.select().from(giftRefunds).where(eq(giftRefunds.providerRefund, providerRefund)).get();
+}

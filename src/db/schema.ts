@@ -141,11 +141,14 @@ export const giftRefunds = sqliteTable(
     amount: integer('amount').notNull(),
     campaignAmount: integer('campaign_amount').notNull(),
     reason: text('reason'),
+    /** The provider's id of the refund (a Stripe re_…): one refund, whether our call or its webhook records it first. */
+    providerRefund: text('provider_refund'),
     createdBy: text('created_by'),
     createdAt: createdAt(),
   },
   (t) => [
     index('gift_refunds_gift').on(t.giftId),
+    uniqueIndex('gift_refunds_provider_refund').on(t.providerRefund),
     check('gift_refunds_amount_positive', sql`${t.amount} > 0`),
     check('gift_refunds_campaign_amount_nonneg', sql`${t.campaignAmount} >= 0`),
   ],

@@ -5,10 +5,11 @@
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
 import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfGift, updateCheckout } from '../db/checkouts.ts';
+import { insertCheckout, openCheckoutsOfGift, paidCheckoutOfGift, updateCheckout } from '../db/checkouts.ts';
 import {
   donorHasOtherCountingGift,
   findGift,
+  findRefundByProviderRef,
   insertGift,
   insertRefund,
   listCampaignGifts,
@@ -309,6 +310,10 @@ export interface RefundInput {
   /** In the gift's own currency; the whole remaining amount when absent. */
   amount?: Money;
   reason?: string | null;
+  /** Our id for the refund, when it was chosen before the provider was called. */
+  id?: string;
+  /** The provider's id of the refund that gave the money back. */
+  providerRefund?: string | null;
 }
 
 /**
@@ -318,15 +323,29 @@ export interface RefundInput {
  * net value after it is the original value scaled by what remains (half to
  * even), so refunding everything reverses exactly what was counted.
  */
-export async function refundGift(s: Services, actor: Actor, giftId: string, input: RefundInput): Promise<GiftView> {
+export async function refundGift(s: Services, actor: Actor, giftId: string, input: RefundInput, provider?: PaymentProvider): Promise<GiftView> {
+  const gift = findGift(s.db, giftId);
+  const paid = gift && provider ? paidCheckoutOfGift(s.db, gift.id) : undefined;
+  if (gift && provider && paid && paid.provider === provider.name && provider.name !== 'test') {
+    // Money that came through the provider goes back through it, first: the
+    // ledger is only written once the provider has refunded. The refund's id
+    // is chosen now, so a retried call (same idempotency key) refunds once.
+    const amount = refundAmountOf(gift, input);
+    const id = newId('refund');
+    const { refundId } = await provider.refund({ checkoutId: paid.id, providerPayment: paid.providerPayment, amount, idempotencyKey: `lantern-refund-${id}`, reason: input.reason ?? null });
+    const now = s.now();
+    return s.db.write(() => {
+      // The provider's webhook may have recorded this refund already.
+      if (findRefundByProviderRef(s.db, refundId)) return giftView(s, findGift(s.db, giftId) ?? gift);
+      return giftView(s, refundGiftInTx(s, actor, giftId, { ...input, amount, id, providerRefund: refundId }, now));
+    });
+  }
   const now = s.now();
   return s.db.write(() => giftView(s, refundGiftInTx(s, actor, giftId, input, now)));
 }
 
-/** The refund itself, for callers already inside a write (an order refunded with its donation). */
-export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input: RefundInput, now: number): GiftRow {
-  const gift = findGift(s.db, giftId);
-  if (!gift) throw new DomainError('not_found', 'There is no such gift.');
+/** What a refund takes back, checked against what is left of the gift. */
+function refundAmountOf(gift: GiftRow, input: RefundInput): Money {
   if (gift.status !== 'succeeded' && gift.status !== 'partially_refunded') {
     throw new DomainError('invalid_state', `A ${gift.status.replace('_', ' ')} gift cannot be refunded.`);
   }
@@ -339,18 +358,27 @@ export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input:
   if (amount.amount > remaining) {
     throw ValidationError.field('amount', 'The refund is more than what remains of the gift');
   }
+  return amount;
+}
+
+/** The refund itself, for callers already inside a write (an order refunded with its donation). */
+export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input: RefundInput, now: number): GiftRow {
+  const gift = findGift(s.db, giftId);
+  if (!gift) throw new DomainError('not_found', 'There is no such gift.');
+  const amount = refundAmountOf(gift, input);
   const campaignValue = gift.campaignAmount ?? 0;
   const refundedAfter = gift.refundedAmount + amount.amount;
   const netAfter = Number(roundDiv(BigInt(campaignValue) * BigInt(gift.amount - refundedAfter), BigInt(gift.amount)));
   const campaignRefund = campaignValue - gift.refundedCampaignAmount - netAfter;
   const full = refundedAfter === gift.amount;
-  const refundId = newId('refund');
+  const refundId = input.id ?? newId('refund');
   insertRefund(s.db, {
     id: refundId,
     giftId,
     amount: amount.amount,
     campaignAmount: campaignRefund,
     reason: input.reason ?? null,
+    providerRefund: input.providerRefund ?? null,
     createdBy: actor.userId,
     createdAt: now,
   });

@@ -3,14 +3,17 @@
 // Stripe event counts once by its id; the return page and the webhook race,
 // and whichever arrives first records the payment (the other finds it paid).
 import type Stripe from 'stripe';
-import { findCheckout, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import { money } from '../domain/money.ts';
+import { findCheckout, findCheckoutByProviderPayment, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import { findGift, findRefundByProviderRef } from '../db/gifts.ts';
 import type { PaymentOutcome } from '../payments/provider.ts';
 import { audit } from './audit.ts';
 import type { Services } from './context.ts';
+import { refundGiftInTx } from './gifts.ts';
 import { applyPaymentEvent } from './payments.ts';
 
 export type StripeEventResult =
-  | { handled: true; checkoutId: string; outcome: PaymentOutcome | 'awaiting' }
+  | { handled: true; checkoutId: string; outcome: PaymentOutcome | 'awaiting' | 'refunded' }
   | { handled: false; reason: string };
 
 const system = { userId: null, label: 'stripe', role: null, ip: null } as const;
@@ -52,9 +55,39 @@ async function settle(s: Services, eventId: string, session: Stripe.Checkout.Ses
   return { handled: true, checkoutId: checkout.id, outcome };
 }
 
+/**
+ * Refunds of a charge, made by our console (already recorded under their
+ * Stripe id) or in the Stripe Dashboard (recorded now). The refunds are read
+ * from Stripe when a client is given, as the event may be an older snapshot.
+ */
+async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Stripe | undefined): Promise<StripeEventResult> {
+  const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? null);
+  const checkout = pi ? findCheckoutByProviderPayment(s.db, 'stripe', pi) : undefined;
+  if (!checkout) return { handled: false, reason: `no checkout of ours for charge ${charge.id}` };
+  const refunds = client ? ((await client.charges.retrieve(charge.id, { expand: ['refunds'] })).refunds?.data ?? []) : (charge.refunds?.data ?? []);
+  if (checkout.giftId === null) {
+    // Orders and raffle entries are refunded through the console for now.
+    await s.db.write(() => audit(s, system, 'payment.refund_elsewhere', { type: 'checkout', id: checkout.id }, null, { charge: charge.id, refunded: charge.amount_refunded, currency: charge.currency }));
+    return { handled: false, reason: `charge ${charge.id} pays an order or raffle entry: refunds made in Stripe are not applied automatically yet` };
+  }
+  const giftId = checkout.giftId;
+  const now = s.now();
+  await s.db.write(() => {
+    for (const r of refunds) {
+      if (r.status !== 'succeeded' || findRefundByProviderRef(s.db, r.id)) continue;
+      const gift = findGift(s.db, giftId);
+      if (!gift || r.currency.toUpperCase() !== gift.currency) continue;
+      refundGiftInTx(s, system, giftId, { amount: money(r.amount, gift.currency), reason: 'Refunded in Stripe', providerRefund: r.id }, now);
+    }
+  });
+  return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
+}
+
 /** Applies one verified Stripe event; events Lantern does not use are acknowledged and ignored. */
-export async function applyStripeEvent(s: Services, event: Stripe.Event): Promise<StripeEventResult> {
+export async function applyStripeEvent(s: Services, event: Stripe.Event, client?: Stripe): Promise<StripeEventResult> {
   switch (event.type) {
+    case 'charge.refunded':
+      return refundsOfCharge(s, event.data.object, client);
     case 'checkout.session.completed': {
       const session = event.data.object;
       const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';

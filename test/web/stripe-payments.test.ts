@@ -183,3 +183,44 @@ t.test('reconcile: a payment whose webhook never came is found and recorded once
   t.match(odd.unknownToStripe, [{ checkout: strayCheckout, amount: 2_000 }]);
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
+
+t.test('refunds: from the console through Stripe, and from the Stripe Dashboard by webhook, each counted once', async (t) => {
+  const s = await setup(t);
+  const { checkoutUrl, id } = (await donate(s, { amount: 10_000, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+  await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(checkoutUrl)), webhookSecret);
+  t.equal(await raised(s.ta), 10_000);
+
+  // An admin refunds 30.00 USD in Lantern: Stripe is asked first, then the ledger reverses.
+  const partial = await s.ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${id}/refunds`, headers: s.ta.auth('admin'), payload: { amount: { amount: 3_000, currency: 'USD' }, reason: 'asked by the donor' } });
+  t.equal(partial.statusCode, 201, partial.body);
+  const refunds = [...s.fake.refunds.values()];
+  t.equal(refunds.length, 1, 'Stripe refunded');
+  t.equal(refunds[0]?.amount, 3_000);
+  t.equal(await raised(s.ta), 7_000);
+  // Stripe then reports that refund by webhook (twice): nothing more happens.
+  const reported = s.fake.events.filter((e) => e.type === 'charge.refunded');
+  t.equal(reported.length, 1);
+  for (const e of [...reported, ...reported]) t.equal((await s.fake.deliver(s.hook, e, webhookSecret)).status, 200);
+  t.equal(await raised(s.ta), 7_000, 'the webhook finds the refund already recorded');
+
+  // Someone refunds another 20.00 USD in the Stripe Dashboard.
+  const charge = [...s.fake.charges.values()][0];
+  const dashboard = s.fake.refundInDashboard(charge?.id ?? '', 2_000);
+  const deliveries = await Promise.all([1, 2, 3].map(() => s.fake.deliver(s.hook, dashboard, webhookSecret)));
+  t.same(deliveries.map((d) => d.status), [200, 200, 200]);
+  t.equal(await raised(s.ta), 5_000, 'recorded once, however often it is delivered');
+  t.equal(findGift(s.ta.db, id)?.status, 'partially_refunded');
+  t.equal(findGift(s.ta.db, id)?.refundedAmount, 5_000);
+
+  // The rest, from the console; more than is left is refused before Stripe is asked.
+  const tooMuch = await s.ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${id}/refunds`, headers: s.ta.auth('admin'), payload: { amount: { amount: 6_000, currency: 'USD' } } });
+  t.equal(tooMuch.statusCode, 400);
+  t.equal(s.fake.refunds.size, 2, 'Stripe was not called for a refund Lantern refuses');
+  const rest = await s.ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${id}/refunds`, headers: s.ta.auth('admin'), payload: {} });
+  t.equal(rest.statusCode, 201, rest.body);
+  t.equal(findGift(s.ta.db, id)?.status, 'refunded');
+  t.equal(await raised(s.ta), 0);
+  const stripeRefunded = [...s.fake.refunds.values()].reduce((n, r) => n + r.amount, 0);
+  t.equal(stripeRefunded, 10_000, 'what Stripe gave back equals what the ledger reversed');
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});

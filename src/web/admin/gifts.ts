@@ -175,7 +175,7 @@ export default async function adminGifts(app: FastifyInstance) {
     if (!parsed.ok || (amount && 'errors' in amount)) return giftPage(req, reply.code(400), gift.id, values, errors);
     try {
       await once(svc, 'form:refund', parsed.data.form_token, { gift: gift.id, ...parsed.data }, async () => {
-        await refundGift(svc, actorOf(req), gift.id, { ...(amount && { amount: amount.money }), reason: parsed.data.reason });
+        await refundGift(svc, actorOf(req), gift.id, { ...(amount && { amount: amount.money }), reason: parsed.data.reason }, app.payments);
         return { statusCode: 303, body: gift.id };
       });
     } catch (err) {

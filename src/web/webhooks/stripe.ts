@@ -29,7 +29,7 @@ export default async function stripeWebhooks(app: FastifyInstance) {
         req.log.warn('stripe webhook with a bad signature refused');
         return reply.code(400).type('application/json').send({ error: 'invalid signature' });
       }
-      const result = await applyStripeEvent(svc, event);
+      const result = await applyStripeEvent(svc, event, provider.client);
       if (!result.handled) req.log.info({ event: event.id, type: event.type, reason: result.reason }, 'stripe event acknowledged, not applied');
       return reply.code(200).send({ received: true });
     });

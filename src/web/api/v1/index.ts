@@ -233,10 +233,13 @@ export default async function apiV1(root: FastifyInstance) {
     },
     async (req, reply) =>
       idempotent(req, reply, 'refund', async () => {
-        const g = await refundGift(svc, actorOf(req), req.params.id, {
-          ...(req.body.amount && { amount: req.body.amount }),
-          reason: req.body.reason ?? null,
-        });
+        const g = await refundGift(
+          svc,
+          actorOf(req),
+          req.params.id,
+          { ...(req.body.amount && { amount: req.body.amount }), reason: req.body.reason ?? null },
+          root.payments,
+        );
         return { statusCode: 201, body: giftJson(g) };
       }),
   );
