@@ -6,10 +6,12 @@ import type Stripe from 'stripe';
 import { money } from '../domain/money.ts';
 import { findCheckout, findCheckoutByProviderPayment, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findGift, findRefundByProviderRef } from '../db/gifts.ts';
-import type { PaymentOutcome } from '../payments/provider.ts';
+import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
+import type { StripeProvider } from '../payments/stripe-provider.ts';
 import { audit } from './audit.ts';
 import type { Services } from './context.ts';
 import { refundGiftInTx } from './gifts.ts';
+import { refundRefusedPayment } from './late-payments.ts';
 import { applyPaymentEvent } from './payments.ts';
 
 export type StripeEventResult =
@@ -36,7 +38,7 @@ function amountMatches(checkout: CheckoutRow, session: Stripe.Checkout.Session):
   return session.amount_total === checkout.amount && (session.currency ?? '').toUpperCase() === checkout.currency;
 }
 
-async function settle(s: Services, eventId: string, session: Stripe.Checkout.Session, outcome: PaymentOutcome | 'awaiting'): Promise<StripeEventResult> {
+async function settle(s: Services, eventId: string, session: Stripe.Checkout.Session, outcome: PaymentOutcome | 'awaiting', provider: PaymentProvider | undefined): Promise<StripeEventResult> {
   const checkout = checkoutOfSession(s, session);
   if (!checkout) return { handled: false, reason: `no checkout of ours for session ${session.id}` };
   const payment = paymentIdOf(session);
@@ -51,7 +53,9 @@ async function settle(s: Services, eventId: string, session: Stripe.Checkout.Ses
     if (payment && checkout.providerPayment === null) await s.db.write(() => updateCheckout(s.db, checkout.id, { providerPayment: payment }));
     return { handled: true, checkoutId: checkout.id, outcome };
   }
-  await applyPaymentEvent(s, { provider: 'stripe', eventId, outcome, checkoutId: checkout.id, providerPayment: payment });
+  const applied = await applyPaymentEvent(s, { provider: 'stripe', eventId, outcome, checkoutId: checkout.id, providerPayment: payment });
+  // Money for seats (or raffle tickets) that were gone by then goes back.
+  if (outcome === 'completed' && applied.applied && provider) await refundRefusedPayment(s, provider, checkout.id);
   return { handled: true, checkoutId: checkout.id, outcome };
 }
 
@@ -84,30 +88,30 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
 }
 
 /** Applies one verified Stripe event; events Lantern does not use are acknowledged and ignored. */
-export async function applyStripeEvent(s: Services, event: Stripe.Event, client?: Stripe): Promise<StripeEventResult> {
+export async function applyStripeEvent(s: Services, event: Stripe.Event, provider?: StripeProvider): Promise<StripeEventResult> {
   switch (event.type) {
     case 'charge.refunded':
-      return refundsOfCharge(s, event.data.object, client);
+      return refundsOfCharge(s, event.data.object, provider?.client);
     case 'checkout.session.completed': {
       const session = event.data.object;
       const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
-      return settle(s, event.id, session, paid ? 'completed' : 'awaiting');
+      return settle(s, event.id, session, paid ? 'completed' : 'awaiting', provider);
     }
     case 'checkout.session.async_payment_succeeded':
-      return settle(s, event.id, event.data.object, 'completed');
+      return settle(s, event.id, event.data.object, 'completed', provider);
     case 'checkout.session.async_payment_failed':
-      return settle(s, event.id, event.data.object, 'declined');
+      return settle(s, event.id, event.data.object, 'declined', provider);
     case 'checkout.session.expired':
-      return settle(s, event.id, event.data.object, 'expired');
+      return settle(s, event.id, event.data.object, 'expired', provider);
     default:
       return { handled: false, reason: `${event.type} is not used` };
   }
 }
 
 /** The donor came back from Stripe: if the session is paid, record it now rather than wait for the webhook. */
-export async function confirmReturnedSession(s: Services, session: Stripe.Checkout.Session): Promise<CheckoutRow | undefined> {
+export async function confirmReturnedSession(s: Services, session: Stripe.Checkout.Session, provider?: PaymentProvider): Promise<CheckoutRow | undefined> {
   const checkout = checkoutOfSession(s, session);
   if (!checkout) return undefined;
-  if (session.payment_status === 'paid') await settle(s, `${session.id}:return`, session, 'completed');
+  if (session.payment_status === 'paid') await settle(s, `${session.id}:return`, session, 'completed', provider);
   return findCheckout(s.db, checkout.id);
 }

@@ -224,3 +224,39 @@ t.test('refunds: from the console through Stripe, and from the Stripe Dashboard 
   t.equal(stripeRefunded, 10_000, 'what Stripe gave back equals what the ledger reversed');
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
+
+t.test('a card payment that arrives after its hold ran out and the seat was sold is refunded through Stripe, once, and the buyer told', async (t) => {
+  const s = await setup(t);
+  const ev = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: s.ta.auth('organizer'),
+    payload: { slug: 'last-seat', title: 'Last seat', kind: 'screening', timezone: 'Asia/Seoul', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
+  });
+  t.equal(ev.statusCode, 201, ev.body);
+  const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/last-seat/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Seat', price: { amount: 2_500, currency: 'USD' }, quantity: 1 } })).json() as { id: string };
+  const order = (buyer: string) => s.ta.app.inject({ method: 'POST', url: '/api/v1/events/last-seat/orders', payload: { items: [{ ticketTypeId: type.id, quantity: 1 }], buyer: { name: buyer, email: `${buyer.toLowerCase()}@example.org` } } });
+  const slow = (await order('Slow')).json() as { id: string; checkoutUrl: string };
+  const session = s.fake.sessions.get(sessionIdOf(slow.checkoutUrl));
+  t.equal(session?.line_items?.data?.[0]?.quantity ?? 1, 1);
+  // The hold runs out; someone else buys the seat and pays.
+  s.ta.clock.now += 16 * 60_000;
+  const { expirePendingOrders } = await import('../../src/services/orders.ts');
+  await expirePendingOrders(s.ta.services);
+  const quick = (await order('Quick')).json() as { id: string; checkoutUrl: string };
+  await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(quick.checkoutUrl)), webhookSecret);
+  // Then the slow buyer's payment goes through at Stripe.
+  const late = s.fake.pay(sessionIdOf(slow.checkoutUrl));
+  t.equal((await s.fake.deliver(s.hook, late, webhookSecret)).status, 200);
+  t.equal((await s.fake.deliver(s.hook, late, webhookSecret)).status, 200);
+  const refunds = [...s.fake.refunds.values()];
+  t.equal(refunds.length, 1, 'refunded once, however often the event comes');
+  t.equal(refunds[0]?.amount, 2_500);
+  const orders = (await s.ta.app.inject({ method: 'GET', url: `/api/v1/orders/${slow.id}`, headers: s.ta.auth('admin') })).json() as { status: string; tickets: unknown[] };
+  t.equal(orders.status, 'failed');
+  t.same(orders.tickets, []);
+  const mail = s.ta.db.sqlite.prepare("select subject, text from mail_outbox where to_address = 'slow@example.org' and kind = 'payment'").all() as { subject: string; text: string }[];
+  t.equal(mail.length, 1);
+  t.match(mail[0]?.text, /refunded in full/);
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});

@@ -29,7 +29,7 @@ export default async function stripeWebhooks(app: FastifyInstance) {
         req.log.warn('stripe webhook with a bad signature refused');
         return reply.code(400).type('application/json').send({ error: 'invalid signature' });
       }
-      const result = await applyStripeEvent(svc, event, provider.client);
+      const result = await applyStripeEvent(svc, event, provider);
       if (!result.handled) req.log.info({ event: event.id, type: event.type, reason: result.reason }, 'stripe event acknowledged, not applied');
       return reply.code(200).send({ received: true });
     });
@@ -40,7 +40,7 @@ export default async function stripeWebhooks(app: FastifyInstance) {
     const id = req.query.session_id;
     if (!id || !/^cs_\w+$/.test(id)) throw new DomainError('not_found', 'There is no such payment.');
     const session = await provider.client.checkout.sessions.retrieve(id);
-    const checkout = await confirmReturnedSession(svc, session);
+    const checkout = await confirmReturnedSession(svc, session, provider);
     if (!checkout) throw new DomainError('not_found', 'There is no such payment.');
     return reply.redirect(getCheckout(svc, checkout.id).returnPath, 303);
   });
