@@ -4,8 +4,8 @@
 // and whichever arrives first records the payment (the other finds it paid).
 import type Stripe from 'stripe';
 import { money } from '../domain/money.ts';
-import { findCheckout, findCheckoutByProviderPayment, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
-import { findGift, findRefundByProviderRef } from '../db/gifts.ts';
+import { claimPaymentEvent, findCheckout, findCheckoutByProviderPayment, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import { findGift, findRefundByProviderRef, updateGift } from '../db/gifts.ts';
 import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type { StripeProvider } from '../payments/stripe-provider.ts';
 import { audit } from './audit.ts';
@@ -87,11 +87,54 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
 }
 
+/**
+ * A cardholder disputes a charge: the gift is marked disputed (it still
+ * counts while the bank decides). A lost dispute takes the money back like a
+ * refund (recorded under the dispute's id, so a redelivery changes nothing);
+ * a won one returns the gift to what it was. Orders and raffle entries are
+ * audited for a person to handle.
+ */
+async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dispute, closed: boolean): Promise<StripeEventResult> {
+  const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
+  const checkout = pi ? findCheckoutByProviderPayment(s.db, 'stripe', pi) : undefined;
+  if (!checkout) return { handled: false, reason: `no checkout of ours for dispute ${dispute.id}` };
+  const now = s.now();
+  const giftId = checkout.giftId;
+  await s.db.write(() => {
+    if (!claimPaymentEvent(s.db, 'stripe', eventId, closed ? `dispute_${dispute.status}` : 'dispute', now)) return;
+    const gift = giftId ? findGift(s.db, giftId) : undefined;
+    audit(s, system, closed ? 'payment.dispute_closed' : 'payment.dispute', { type: gift ? 'gift' : 'checkout', id: gift?.id ?? checkout.id }, null, {
+      dispute: dispute.id,
+      status: dispute.status,
+      amount: dispute.amount,
+      currency: dispute.currency,
+      reason: dispute.reason,
+    });
+    if (!gift) return;
+    const settled = gift.refundedAmount > 0 ? 'partially_refunded' : 'succeeded';
+    if (!closed) {
+      if (gift.status === 'succeeded' || gift.status === 'partially_refunded') updateGift(s.db, gift.id, { status: 'disputed' });
+      return;
+    }
+    if (gift.status === 'disputed') updateGift(s.db, gift.id, { status: settled });
+    if (dispute.status === 'lost' && !findRefundByProviderRef(s.db, dispute.id)) {
+      const left = gift.amount - gift.refundedAmount;
+      const amount = Math.min(dispute.amount, left);
+      if (amount > 0) refundGiftInTx(s, system, gift.id, { amount: money(amount, gift.currency), reason: 'Dispute lost', providerRefund: dispute.id }, now);
+    }
+  });
+  return { handled: true, checkoutId: checkout.id, outcome: closed ? 'refunded' : 'awaiting' };
+}
+
 /** Applies one verified Stripe event; events Lantern does not use are acknowledged and ignored. */
 export async function applyStripeEvent(s: Services, event: Stripe.Event, provider?: StripeProvider): Promise<StripeEventResult> {
   switch (event.type) {
     case 'charge.refunded':
       return refundsOfCharge(s, event.data.object, provider?.client);
+    case 'charge.dispute.created':
+      return disputeOfCharge(s, event.id, event.data.object, false);
+    case 'charge.dispute.closed':
+      return disputeOfCharge(s, event.id, event.data.object, true);
     case 'checkout.session.completed': {
       const session = event.data.object;
       const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';

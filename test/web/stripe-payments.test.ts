@@ -260,3 +260,35 @@ t.test('a card payment that arrives after its hold ran out and the seat was sold
   t.match(mail[0]?.text, /refunded in full/);
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
+
+t.test('disputes: a lost one takes the money back like a refund, a won one changes nothing, each once', async (t) => {
+  const s = await setup(t);
+  const paidGift = async (amount: number) => {
+    const g = (await donate(s, { amount, currency: 'USD' })).json() as { checkoutUrl: string; id: string };
+    await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(g.checkoutUrl)), webhookSecret);
+    const charge = [...s.fake.charges.values()].find((c) => c.amount === amount);
+    return { id: g.id, charge: charge?.id ?? '' };
+  };
+  const lost = await paidGift(4_000);
+  const won = await paidGift(6_000);
+  t.equal(await raised(s.ta), 10_000);
+
+  const opened = s.fake.dispute(lost.charge);
+  for (const e of [opened, opened]) t.equal((await s.fake.deliver(s.hook, e, webhookSecret)).status, 200);
+  t.equal(findGift(s.ta.db, lost.id)?.status, 'disputed');
+  t.equal(await raised(s.ta), 10_000, 'a disputed gift still counts while the bank decides');
+  const closedLost = s.fake.closeDispute((opened.data.object as { id: string }).id, false);
+  for (const e of [closedLost, closedLost, closedLost]) await s.fake.deliver(s.hook, e, webhookSecret);
+  t.equal(findGift(s.ta.db, lost.id)?.status, 'refunded');
+  t.equal(await raised(s.ta), 6_000, 'the lost dispute is reversed once');
+
+  const other = s.fake.dispute(won.charge);
+  await s.fake.deliver(s.hook, other, webhookSecret);
+  t.equal(findGift(s.ta.db, won.id)?.status, 'disputed');
+  await s.fake.deliver(s.hook, s.fake.closeDispute((other.data.object as { id: string }).id, true), webhookSecret);
+  t.equal(findGift(s.ta.db, won.id)?.status, 'succeeded', 'a won dispute leaves the gift as it was');
+  t.equal(await raised(s.ta), 6_000);
+  const audited = s.ta.db.sqlite.prepare("select count(*) from audit_log where action like 'payment.dispute%'").pluck().get();
+  t.equal(audited, 4, 'every dispute event is in the audit log once');
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});
