@@ -2,7 +2,7 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
-import { checkouts, paymentEvents } from './schema.ts';
+import { checkouts, paymentEvents, providerRefunds } from './schema.ts';
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
@@ -90,5 +90,28 @@ export function findCheckoutByProviderPayment(db: Database, provider: string, pa
     .select()
     .from(checkouts)
     .where(and(eq(checkouts.provider, provider), eq(checkouts.providerPayment, payment)))
+    .get();
+}
+
+export function recordProviderRefund(db: Database, row: { provider: string; refundId: string; checkoutId: string; amount: number; createdAt: number }): void {
+  db.orm.insert(providerRefunds).values(row).onConflictDoNothing().run();
+}
+
+export function providerRefundKnown(db: Database, provider: string, refundId: string): boolean {
+  return (
+    db.orm
+      .select({ id: providerRefunds.refundId })
+      .from(providerRefunds)
+      .where(and(eq(providerRefunds.provider, provider), eq(providerRefunds.refundId, refundId)))
+      .get() !== undefined
+  );
+}
+
+/** The checkout that paid an order, if one did. */
+export function paidCheckoutOfOrder(db: Database, orderId: string): CheckoutRow | undefined {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.orderId, orderId), eq(checkouts.status, 'paid')))
     .get();
 }

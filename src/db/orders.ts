@@ -261,3 +261,8 @@ export function checkedInTicketsOfEvent(db: Database, eventId: string): CheckedI
     .orderBy(asc(tickets.checkedInAt), asc(tickets.id))
     .all();
 }
+
+/** The order a gift was the donation of, if it was. */
+export function orderOfDonationGift(db: Database, giftId: string): OrderRow | undefined {
+  return db.orm.select().from(orders).where(eq(orders.donationGiftId, giftId)).get();
+}

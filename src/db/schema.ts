@@ -839,3 +839,20 @@ export const paymentAttempts = sqliteTable(
     check('payment_attempts_kind_valid', sql`${t.kind} in ('gift','order','raffle')`),
   ],
 );
+
+/**
+ * Refunds a provider made that Lantern has applied to an order or a raffle
+ * entry (gift refunds carry the provider's id themselves): a webhook reporting
+ * one of these changes nothing.
+ */
+export const providerRefunds = sqliteTable(
+  'provider_refunds',
+  {
+    provider: text('provider').notNull(),
+    refundId: text('refund_id').notNull(),
+    checkoutId: text('checkout_id').notNull().references(() => checkouts.id),
+    amount: integer('amount').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.refundId] }), index('provider_refunds_checkout').on(t.checkoutId)],
+);

@@ -5,7 +5,8 @@
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
 import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfGift, paidCheckoutOfGift, updateCheckout } from '../db/checkouts.ts';
+import { insertCheckout, openCheckoutsOfGift, paidCheckoutOfGift, paidCheckoutOfOrder, updateCheckout } from '../db/checkouts.ts';
+import { orderOfDonationGift } from '../db/orders.ts';
 import {
   donorHasOtherCountingGift,
   findGift,
@@ -325,7 +326,9 @@ export interface RefundInput {
  */
 export async function refundGift(s: Services, actor: Actor, giftId: string, input: RefundInput, provider?: PaymentProvider): Promise<GiftView> {
   const gift = findGift(s.db, giftId);
-  const paid = gift && provider ? paidCheckoutOfGift(s.db, gift.id) : undefined;
+  // A donation added to a ticket order was paid with the order.
+  const order = gift && provider && gift.eventId ? orderOfDonationGift(s.db, gift.id) : undefined;
+  const paid = gift && provider ? (paidCheckoutOfGift(s.db, gift.id) ?? (order ? paidCheckoutOfOrder(s.db, order.id) : undefined)) : undefined;
   if (gift && provider && paid && paid.provider === provider.name && provider.name !== 'test') {
     // Money that came through the provider goes back through it, first: the
     // ledger is only written once the provider has refunded. The refund's id

@@ -4,7 +4,7 @@
 // back through the provider, once (the idempotency key is the checkout's), and
 // the payer is told why.
 import { formatMoney, money } from '../domain/money.ts';
-import { findCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import { findCheckout, recordProviderRefund, type CheckoutRow } from '../db/checkouts.ts';
 import { findEventById } from '../db/events.ts';
 import { findOrder } from '../db/orders.ts';
 import { findEntry, findRaffle } from '../db/raffles.ts';
@@ -48,6 +48,7 @@ export async function refundRefusedPayment(s: Services, provider: PaymentProvide
   const amount = money(checkout.amount, checkout.currency);
   const { refundId } = await provider.refund({ checkoutId, providerPayment: checkout.providerPayment, amount, idempotencyKey: `lantern-late-${checkoutId}`, reason: refused.why });
   await s.db.write(() => {
+    recordProviderRefund(s.db, { provider: provider.name, refundId, checkoutId, amount: amount.amount, createdAt: s.now() });
     audit(s, { userId: null, label: 'system', role: null, ip: null }, 'payment.refunded_late', { type: 'checkout', id: checkoutId }, null, { refund: refundId, amount: amount.amount, currency: amount.currency });
     if (refused.email) {
       queueMail(s, {

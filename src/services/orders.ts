@@ -7,8 +7,9 @@ import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.
 import { money, type Money } from '../domain/money.ts';
 import { checkRequest } from '../domain/seats.ts';
 import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfOrder, updateCheckout } from '../db/checkouts.ts';
+import { insertCheckout, openCheckoutsOfOrder, paidCheckoutOfOrder, providerRefundKnown, recordProviderRefund, updateCheckout } from '../db/checkouts.ts';
 import { findEventBySlug, findEventById, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
+import { findGift } from '../db/gifts.ts';
 import { newId, newSecret } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
 import {
@@ -554,12 +555,38 @@ export function getOrder(s: Services, id: string): OrderView {
 /**
  * Refunds (or cancels) a paid order in full: its tickets stop working, its
  * revenue leaves the campaign's ledger, and a donation added to it is refunded
- * too. The money itself goes back outside Lantern (the provider, or cash).
+ * too. An order paid through a provider (Stripe) is refunded there first,
+ * and the ledger reverses only once the provider has; cash goes back by hand.
  */
-export async function refundOrder(s: Services, actor: Actor, id: string, reason: string | null): Promise<OrderView> {
+export async function refundOrder(s: Services, actor: Actor, id: string, reason: string | null, provider?: PaymentProvider): Promise<OrderView> {
+  const order = findOrder(s.db, id);
+  const paid = order && provider && provider.name !== 'test' ? paidCheckoutOfOrder(s.db, order.id) : undefined;
+  if (order && provider && paid && paid.provider === provider.name) {
+    if (order.status !== 'paid' && order.status !== 'partially_refunded') {
+      throw new DomainError('invalid_state', `A ${order.status.replace('_', ' ')} order cannot be refunded.`);
+    }
+    const amount = refundableOfOrder(s, order);
+    // One full refund per order: the key is the order's, so a retry refunds once.
+    const refund = amount > 0 ? await provider.refund({ checkoutId: paid.id, providerPayment: paid.providerPayment, amount: money(amount, order.currency), idempotencyKey: `lantern-order-refund-${order.id}`, reason }) : null;
+    const now = s.now();
+    await s.db.write(() => {
+      // The provider's webhook may have applied this refund already.
+      if (refund && providerRefundKnown(s.db, provider.name, refund.refundId)) return;
+      refundOrderInTx(s, actor, id, reason, now);
+      if (refund) recordProviderRefund(s.db, { provider: provider.name, refundId: refund.refundId, checkoutId: paid.id, amount, createdAt: now });
+    });
+    return getOrder(s, id);
+  }
   const now = s.now();
   await s.db.write(() => refundOrderInTx(s, actor, id, reason, now));
   return getOrder(s, id);
+}
+
+/** What refunding an order in full gives back: the tickets not yet refunded and what is left of its donation. */
+export function refundableOfOrder(s: Services, order: OrderRow): number {
+  const gift = order.donationGiftId ? findGift(s.db, order.donationGiftId) : undefined;
+  const donationLeft = gift && (gift.status === 'succeeded' || gift.status === 'partially_refunded') ? gift.amount - gift.refundedAmount : 0;
+  return order.ticketsTotal - order.refundedAmount + donationLeft;
 }
 
 export function refundOrderInTx(s: Services, actor: Actor, id: string, reason: string | null, now: number): void {

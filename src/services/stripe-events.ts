@@ -4,7 +4,17 @@
 // and whichever arrives first records the payment (the other finds it paid).
 import type Stripe from 'stripe';
 import { money } from '../domain/money.ts';
-import { claimPaymentEvent, findCheckout, findCheckoutByProviderPayment, findCheckoutByProviderRef, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import {
+  claimPaymentEvent,
+  findCheckout,
+  findCheckoutByProviderPayment,
+  findCheckoutByProviderRef,
+  providerRefundKnown,
+  recordProviderRefund,
+  updateCheckout,
+  type CheckoutRow,
+} from '../db/checkouts.ts';
+import { findOrder } from '../db/orders.ts';
 import { findGift, findRefundByProviderRef, updateGift } from '../db/gifts.ts';
 import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type { StripeProvider } from '../payments/stripe-provider.ts';
@@ -12,6 +22,7 @@ import { audit } from './audit.ts';
 import type { Services } from './context.ts';
 import { refundGiftInTx } from './gifts.ts';
 import { refundRefusedPayment } from './late-payments.ts';
+import { refundableOfOrder, refundOrderInTx } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
 
 export type StripeEventResult =
@@ -69,10 +80,11 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
   const checkout = pi ? findCheckoutByProviderPayment(s.db, 'stripe', pi) : undefined;
   if (!checkout) return { handled: false, reason: `no checkout of ours for charge ${charge.id}` };
   const refunds = client ? ((await client.charges.retrieve(charge.id, { expand: ['refunds'] })).refunds?.data ?? []) : (charge.refunds?.data ?? []);
+  if (checkout.orderId !== null) return refundsOfOrder(s, checkout, checkout.orderId, refunds);
   if (checkout.giftId === null) {
-    // Orders and raffle entries are refunded through the console for now.
+    // Raffle entries are refunded through the console for now.
     await s.db.write(() => audit(s, system, 'payment.refund_elsewhere', { type: 'checkout', id: checkout.id }, null, { charge: charge.id, refunded: charge.amount_refunded, currency: charge.currency }));
-    return { handled: false, reason: `charge ${charge.id} pays an order or raffle entry: refunds made in Stripe are not applied automatically yet` };
+    return { handled: false, reason: `charge ${charge.id} pays a raffle entry: refunds made in Stripe are not applied automatically yet` };
   }
   const giftId = checkout.giftId;
   const now = s.now();
@@ -124,6 +136,29 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: closed ? 'refunded' : 'awaiting' };
+}
+
+/**
+ * Refunds of an order's payment: those Lantern made (the order's full refund,
+ * or its donation's) are known and skipped; a refund of everything left made
+ * in the Dashboard refunds the order; any other amount is audited for a
+ * person, since an order is refunded whole.
+ */
+async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: string, refunds: readonly Stripe.Refund[]): Promise<StripeEventResult> {
+  const now = s.now();
+  await s.db.write(() => {
+    for (const r of refunds) {
+      if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id) || findRefundByProviderRef(s.db, r.id)) continue;
+      const order = findOrder(s.db, orderId);
+      if (order && (order.status === 'paid' || order.status === 'partially_refunded') && r.amount === refundableOfOrder(s, order)) {
+        refundOrderInTx(s, system, orderId, 'Refunded in Stripe', now);
+        recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
+        continue;
+      }
+      audit(s, system, 'payment.refund_unapplied', { type: 'order', id: orderId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe for part of an order: adjust it in the console' });
+    }
+  });
+  return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
 }
 
 /** Applies one verified Stripe event; events Lantern does not use are acknowledged and ignored. */

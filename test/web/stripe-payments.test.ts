@@ -292,3 +292,58 @@ t.test('disputes: a lost one takes the money back like a refund, a won one chang
   t.equal(audited, 4, 'every dispute event is in the audit log once');
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
+
+t.test('order refunds through Stripe: tickets and donation together, the donation alone, and a Dashboard refund; each once', async (t) => {
+  const s = await setup(t);
+  const ev = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: s.ta.auth('organizer'),
+    payload: { slug: 'gala', title: 'Gala', kind: 'social', timezone: 'Asia/Seoul', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
+  });
+  t.equal(ev.statusCode, 201, ev.body);
+  const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/gala/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Seat', price: { amount: 2_000, currency: 'USD' }, quantity: 50, maxPerOrder: 5 } })).json() as { id: string };
+  const buy = async (who: string, seats: number, donation: number) => {
+    const res = await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/gala/orders', payload: { items: [{ ticketTypeId: type.id, quantity: seats }], buyer: { name: who, email: `${who.toLowerCase()}@example.org` }, ...(donation && { donation: { amount: donation, currency: 'USD' } }) } });
+    const o = res.json() as { id: string; checkoutUrl: string };
+    const session = s.fake.sessions.get(sessionIdOf(o.checkoutUrl));
+    await s.fake.deliver(s.hook, s.fake.pay(session?.id ?? ''), webhookSecret);
+    return { id: o.id, session, charge: [...s.fake.charges.values()].find((c) => c.payment_intent === s.fake.sessions.get(session?.id ?? '')?.payment_intent)?.id ?? '' };
+  };
+  const campaign = async () => (await s.ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund' })).json() as { raised: { amount: number }; breakdown: { tickets: { amount: number }; gifts: { amount: number } } };
+
+  const ann = await buy('Ann', 2, 1_000);
+  t.equal(ann.session?.line_items?.data?.length ?? 2, 2, 'a line for the seats and one for the donation');
+  const bo = await buy('Bo', 1, 500);
+  const cy = await buy('Cy', 3, 0);
+  t.equal((await campaign()).raised.amount, 4_000 + 1_000 + 2_000 + 500 + 6_000);
+
+  // Ann's whole order from the console: Stripe refunds 50.00 (40 tickets + 10 donation) once.
+  const refunded = await s.ta.app.inject({ method: 'POST', url: `/api/v1/orders/${ann.id}/refunds`, headers: s.ta.auth('admin'), payload: { reason: 'cannot come' } });
+  t.equal(refunded.statusCode, 201, refunded.body);
+  t.equal([...s.fake.refunds.values()].map((r) => r.amount).join(','), '5000');
+  for (const e of s.fake.events.filter((e) => e.type === 'charge.refunded')) await s.fake.deliver(s.hook, e, webhookSecret);
+  t.equal((await campaign()).raised.amount, 2_000 + 500 + 6_000, 'reversed once');
+
+  // Bo's donation alone (as a gift), then the rest of the order.
+  const { gifts } = (await s.ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund/gifts', headers: s.ta.auth('admin') })).json() as { gifts: { id: string; amount: { amount: number } }[] };
+  const donation = gifts.find((g) => g.amount.amount === 500);
+  const giftRefund = await s.ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${donation?.id ?? ''}/refunds`, headers: s.ta.auth('admin'), payload: {} });
+  t.equal(giftRefund.statusCode, 201, giftRefund.body);
+  const boOrder = await s.ta.app.inject({ method: 'POST', url: `/api/v1/orders/${bo.id}/refunds`, headers: s.ta.auth('admin'), payload: {} });
+  t.equal(boOrder.statusCode, 201, boOrder.body);
+  t.equal([...s.fake.refunds.values()].map((r) => r.amount).join(','), '5000,500,2000', 'the donation, then the seat');
+  for (const e of s.fake.events.filter((e) => e.type === 'charge.refunded')) await s.fake.deliver(s.hook, e, webhookSecret);
+  t.equal((await campaign()).raised.amount, 6_000);
+
+  // Cy is refunded in part in the Dashboard (not applied: an order is refunded whole), then the rest.
+  const part = s.fake.refundInDashboard(cy.charge, 2_000);
+  await s.fake.deliver(s.hook, part, webhookSecret);
+  t.equal((await campaign()).raised.amount, 6_000, 'a partial Dashboard refund of an order is audited, not guessed at');
+  const audited = s.ta.db.sqlite.prepare("select count(*) from audit_log where action = 'payment.refund_unapplied'").pluck().get();
+  t.equal(audited, 1);
+  const rest = s.fake.refundInDashboard(cy.charge);
+  await s.fake.deliver(s.hook, rest, webhookSecret);
+  t.equal((await campaign()).raised.amount, 6_000, 'the rest alone is not the whole order either');
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});

@@ -489,7 +489,7 @@ export default async function adminEvents(app: FastifyInstance) {
     if (!parsed.ok) return back({ errors: parsed.errors });
     try {
       await once(svc, 'form:order-refund', parsed.data.form_token, { order: order.order.id, reason: parsed.data.reason }, async () => {
-        await refundOrder(svc, actorOf(req), order.order.id, parsed.data.reason);
+        await refundOrder(svc, actorOf(req), order.order.id, parsed.data.reason, app.payments);
         return { statusCode: 303, body: order.order.id };
       });
     } catch (err) {

@@ -190,7 +190,7 @@ export default async function ordersApi(root: FastifyInstance) {
     },
     async (req, reply) =>
       idempotent(req, reply, 'order-refund', async () => {
-        const view = await refundOrder(svc, actorOf(req), req.params.id, req.body.reason ?? null);
+        const view = await refundOrder(svc, actorOf(req), req.params.id, req.body.reason ?? null, root.payments);
         return { statusCode: 201, body: orderJson(view) };
       }),
   );
