@@ -1,8 +1,8 @@
 // Checkouts started with a payment provider, and provider events already applied.
-import { and, asc, eq, gte } from 'drizzle-orm';
+import { and, asc, eq, gte, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
-import { checkouts, paymentEvents, providerRefunds } from './schema.ts';
+import { checkouts, orders, paymentEvents, providerRefunds, raffleEntries } from './schema.ts';
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
@@ -114,4 +114,37 @@ export function paidCheckoutOfOrder(db: Database, orderId: string): CheckoutRow 
     .from(checkouts)
     .where(and(eq(checkouts.orderId, orderId), eq(checkouts.status, 'paid')))
     .get();
+}
+
+/** How much of a checkout the provider has already given back, as far as Lantern recorded it. */
+export function refundedAtProvider(db: Database, checkoutId: string): number {
+  const row = db.orm
+    .select({ n: sql<number | null>`sum(${providerRefunds.amount})` })
+    .from(providerRefunds)
+    .where(eq(providerRefunds.checkoutId, checkoutId))
+    .get();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Paid checkouts of a provider whose order or raffle entry the ledger has
+ * refunded (an event cancelled, a raffle entry refunded) while the provider
+ * has not yet been asked to give the money back.
+ */
+export function checkoutsAwaitingProviderRefund(db: Database, provider: string): CheckoutRow[] {
+  return db.orm
+    .select({ c: checkouts })
+    .from(checkouts)
+    .leftJoin(orders, eq(orders.id, checkouts.orderId))
+    .leftJoin(raffleEntries, eq(raffleEntries.id, checkouts.raffleEntryId))
+    .where(
+      and(
+        eq(checkouts.provider, provider),
+        eq(checkouts.status, 'paid'),
+        or(eq(orders.status, 'refunded'), eq(raffleEntries.status, 'refunded')),
+        sql`not exists (select 1 from ${providerRefunds} where ${providerRefunds.checkoutId} = ${checkouts.id})`,
+      ),
+    )
+    .all()
+    .map((r) => r.c);
 }

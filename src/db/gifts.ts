@@ -177,3 +177,13 @@ export function insertRefund(db: Database, row: RefundInsert): void {
 export function findRefundByProviderRef(db: Database, providerRefund: string): typeof giftRefunds.$inferSelect | undefined {
   return db.orm.select().from(giftRefunds).where(eq(giftRefunds.providerRefund, providerRefund)).get();
 }
+
+/** What the provider gave back of a gift through refunds Lantern asked for or applied. */
+export function refundedAtProviderOfGift(db: Database, giftId: string): number {
+  const row = db.orm
+    .select({ n: sql<number | null>`sum(${giftRefunds.amount})` })
+    .from(giftRefunds)
+    .where(and(eq(giftRefunds.giftId, giftId), isNotNull(giftRefunds.providerRefund)))
+    .get();
+  return Number(row?.n ?? 0);
+}

@@ -15,6 +15,7 @@ import {
   type CheckoutRow,
 } from '../db/checkouts.ts';
 import { findOrder } from '../db/orders.ts';
+import { findEntry } from '../db/raffles.ts';
 import { findGift, findRefundByProviderRef, updateGift } from '../db/gifts.ts';
 import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type { StripeProvider } from '../payments/stripe-provider.ts';
@@ -82,9 +83,17 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
   const refunds = client ? ((await client.charges.retrieve(charge.id, { expand: ['refunds'] })).refunds?.data ?? []) : (charge.refunds?.data ?? []);
   if (checkout.orderId !== null) return refundsOfOrder(s, checkout, checkout.orderId, refunds);
   if (checkout.giftId === null) {
-    // Raffle entries are refunded through the console for now.
-    await s.db.write(() => audit(s, system, 'payment.refund_elsewhere', { type: 'checkout', id: checkout.id }, null, { charge: charge.id, refunded: charge.amount_refunded, currency: charge.currency }));
-    return { handled: false, reason: `charge ${charge.id} pays a raffle entry: refunds made in Stripe are not applied automatically yet` };
+    // Raffle tickets are refunded in the console (before the draw); Stripe then carries it out.
+    const now = s.now();
+    await s.db.write(() => {
+      for (const r of refunds) {
+        if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id)) continue;
+        const entry = checkout.raffleEntryId ? findEntry(s.db, checkout.raffleEntryId) : undefined;
+        if (entry?.status === 'refunded') recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
+        else audit(s, system, 'payment.refund_unapplied', { type: 'checkout', id: checkout.id }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe for raffle tickets: refund the entry in the console' });
+      }
+    });
+    return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
   }
   const giftId = checkout.giftId;
   const now = s.now();
@@ -150,6 +159,11 @@ async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: strin
     for (const r of refunds) {
       if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id) || findRefundByProviderRef(s.db, r.id)) continue;
       const order = findOrder(s.db, orderId);
+      if (order?.status === 'refunded') {
+        // The ledger refunded it already (a cancelled event): this is the provider doing it.
+        recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
+        continue;
+      }
       if (order && (order.status === 'paid' || order.status === 'partially_refunded') && r.amount === refundableOfOrder(s, order)) {
         refundOrderInTx(s, system, orderId, 'Refunded in Stripe', now);
         recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });

@@ -347,3 +347,49 @@ t.test('order refunds through Stripe: tickets and donation together, the donatio
   t.equal((await campaign()).raised.amount, 6_000, 'the rest alone is not the whole order either');
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
+
+t.test('cancelling an event refunds every card order through Stripe, once; so does refunding raffle tickets', async (t) => {
+  const s = await setup(t);
+  await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: s.ta.auth('organizer'),
+    payload: { slug: 'rained-out', title: 'Rained out', kind: 'run', timezone: 'Asia/Seoul', startsAt: '2026-12-05T09:00', endsAt: '2026-12-05T12:00', venue: { name: 'Park', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
+  });
+  const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/rained-out/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Runner', price: { amount: 1_500, currency: 'USD' }, quantity: 50, maxPerOrder: 5 } })).json() as { id: string };
+  const buy = async (who: string, seats: number, donation: number) => {
+    const o = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/rained-out/orders', payload: { items: [{ ticketTypeId: type.id, quantity: seats }], buyer: { name: who, email: `${who}@example.org` }, ...(donation && { donation: { amount: donation, currency: 'USD' } }) } })).json() as { id: string; checkoutUrl: string };
+    await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(o.checkoutUrl)), webhookSecret);
+    return o.id;
+  };
+  await buy('dana', 2, 700);
+  await buy('eli', 1, 0);
+  // Dana's donation was refunded on its own before the event was cancelled.
+  const { gifts } = (await s.ta.app.inject({ method: 'GET', url: '/api/v1/campaigns/rescue-fund/gifts', headers: s.ta.auth('admin') })).json() as { gifts: { id: string; amount: { amount: number } }[] };
+  await s.ta.app.inject({ method: 'POST', url: `/api/v1/gifts/${gifts.find((g) => g.amount.amount === 700)?.id ?? ''}/refunds`, headers: s.ta.auth('admin'), payload: {} });
+
+  const cancelled = await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/rained-out/cancellation', headers: s.ta.auth('organizer'), payload: { reason: 'storm' } });
+  t.equal(cancelled.statusCode, 200, cancelled.body);
+  const amounts = () => [...s.fake.refunds.values()].map((r) => r.amount).sort((a, b) => a - b);
+  t.same(amounts(), [700, 1_500, 3_000], 'the donation, then each order’s tickets');
+  for (const e of s.fake.events.filter((e) => e.type === 'charge.refunded')) await s.fake.deliver(s.hook, e, webhookSecret);
+  const { settleProviderRefunds } = await import('../../src/services/provider-refunds.ts');
+  t.equal(await settleProviderRefunds(s.ta.services, s.ta.app.payments), 0, 'the sweep finds nothing left to ask');
+  t.same(amounts(), [700, 1_500, 3_000]);
+  t.equal(await raised(s.ta), 0);
+
+  // Raffle tickets bought by card and refunded before the draw.
+  await s.ta.app.inject({ method: 'POST', url: '/api/v1/events', headers: s.ta.auth('organizer'), payload: { slug: 'quiz', title: 'Quiz', kind: 'social', timezone: 'Asia/Seoul', startsAt: '2026-12-06T19:00', endsAt: '2026-12-06T22:00', venue: { name: 'Pub', address: '2 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' } });
+  const raffle = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/quiz/raffles', headers: s.ta.auth('organizer'), payload: { title: 'Quiz raffle', price: { amount: 500, currency: 'USD' }, prizes: [{ name: 'Mug' }], onePrizePerPerson: false, jurisdiction: 'other', ageLimit: 18 } })).json() as { id: string };
+  const entry = (await s.ta.app.inject({ method: 'POST', url: `/api/v1/raffles/${raffle.id}/entries`, payload: { buyer: { name: 'Fay', email: 'fay@example.org' }, quantity: 1, confirmed: true } })).json() as { id: string; checkoutUrl: string };
+  await s.fake.deliver(s.hook, s.fake.pay(sessionIdOf(entry.checkoutUrl)), webhookSecret);
+  const { refundRaffleEntry } = await import('../../src/services/raffles.ts');
+  await refundRaffleEntry(s.ta.services, { userId: null, label: 'test', role: 'admin', ip: null }, entry.id, 'changed mind');
+  t.equal(await settleProviderRefunds(s.ta.services, s.ta.app.payments), 1);
+  t.same(amounts(), [500, 700, 1_500, 3_000]);
+  for (const e of s.fake.events.filter((e) => e.type === 'charge.refunded')) await s.fake.deliver(s.hook, e, webhookSecret);
+  t.equal(await settleProviderRefunds(s.ta.services, s.ta.app.payments), 0);
+  const unapplied = s.ta.db.sqlite.prepare("select count(*) from audit_log where action = 'payment.refund_unapplied'").pluck().get();
+  t.equal(unapplied, 0, 'every refund Stripe reports is one Lantern made');
+  t.same((await verifyAll(s.ta.services)).differences, []);
+});

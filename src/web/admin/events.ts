@@ -27,6 +27,7 @@ import { translator, type Locale } from '../../i18n.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../format.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 import { renderStory } from '../markdown.ts';
+import { handOnRefunds } from '../provider-refunds.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { localeOf } from '../plugins/views.ts';
 import { currencyOptions } from './campaign-form.ts';
@@ -322,6 +323,7 @@ export default async function adminEvents(app: FastifyInstance) {
     try {
       const until = parsed.data.offer_until ? parseLocalDateTime(parsed.data.offer_until, event.timezone, 'offer_until') : null;
       await cancelEvent(svc, actorOf(req), event.slug, { offerGiftUntil: until, reason: parsed.data.reason || null });
+      await handOnRefunds(app);
     } catch (err) {
       const e = serviceErrors(err, { offerGiftUntil: 'offer_until' });
       const now = getEvent(svc, event.slug);

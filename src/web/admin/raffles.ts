@@ -43,6 +43,7 @@ import {
 import { translator, type Locale } from '../../i18n.ts';
 import { formatDate } from '../format.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
+import { handOnRefunds } from '../provider-refunds.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { localeOf } from '../plugins/views.ts';
 import { bundleLabel, drawTimeText, rangesText } from '../public/raffles.ts';
@@ -632,6 +633,7 @@ export default async function adminRaffles(app: FastifyInstance) {
     try {
       await once(svc, 'form:raffle-refund', parsed.data.form_token, { entry: entry.entry.id, reason: parsed.data.reason }, async () => {
         await refundRaffleEntry(svc, actorOf(req), entry.entry.id, parsed.data.reason);
+        await handOnRefunds(app);
         return { statusCode: 303, body: entry.entry.id };
       });
     } catch (err) {

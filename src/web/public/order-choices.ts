@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.ts';
 import { giveTicketPrice, takeRefund } from '../../services/event-cancellation.ts';
 import { formValues } from '../forms.ts';
+import { handOnRefunds } from '../provider-refunds.ts';
 
 export default async function orderChoices(app: FastifyInstance) {
   const svc = app.services;
@@ -23,6 +24,7 @@ export default async function orderChoices(app: FastifyInstance) {
   app.post<{ Params: { id: string } }>('/orders/:id/refund', { schema: { hide: true } }, async (req, reply) => {
     try {
       await takeRefund(svc, req.params.id);
+      await handOnRefunds(app);
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'invalid_state')) throw err;
       return reply.redirect(`/orders/${encodeURIComponent(req.params.id)}?choice=late`, 303);

@@ -8,6 +8,7 @@ import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-t
 import { cancelEvent } from '../../../services/event-cancellation.ts';
 import { joinWaitlist } from '../../../services/waitlist.ts';
 import { checkIn, getOrder, placeOrder, recordDoorSale, refundOrder, type OrderView } from '../../../services/orders.ts';
+import { handOnRefunds } from '../../provider-refunds.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { idempotent } from './idempotent.ts';
@@ -210,6 +211,7 @@ export default async function ordersApi(root: FastifyInstance) {
     },
     async (req) => {
       const r = await cancelEvent(svc, actorOf(req), req.params.slug, { offerGiftUntil: req.body.offerGiftUntil ?? null, reason: req.body.reason ?? null });
+      await handOnRefunds(root);
       return { status: r.event.status, refunded: r.refunded, offered: r.offered, released: r.released };
     },
   );

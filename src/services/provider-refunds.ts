@@ -1,0 +1,39 @@
+// Refunds the ledger made in bulk (an event cancelled, a holder taking the
+// refund, the offer's deadline) or for raffle tickets, handed on to the
+// provider that took the money. The ledger goes first there, so this runs
+// after the write and again from the server's sweep until the provider has
+// answered: the idempotency key is the order's or entry's, so asking twice
+// refunds once, and the refund is recorded so it is never asked again.
+import { money } from '../domain/money.ts';
+import { checkoutsAwaitingProviderRefund, recordProviderRefund, refundedAtProvider, type CheckoutRow } from '../db/checkouts.ts';
+import { refundedAtProviderOfGift } from '../db/gifts.ts';
+import { findOrder } from '../db/orders.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+import { audit } from './audit.ts';
+import type { Services } from './context.ts';
+
+const system = { userId: null, label: 'system', role: null, ip: null } as const;
+
+/** What is left to give back of a checkout: all of it, less refunds already made through the provider. */
+function leftToRefund(s: Services, c: CheckoutRow): number {
+  const order = c.orderId ? findOrder(s.db, c.orderId) : undefined;
+  const donationBack = order?.donationGiftId ? refundedAtProviderOfGift(s.db, order.donationGiftId) : 0;
+  return c.amount - refundedAtProvider(s.db, c.id) - donationBack;
+}
+
+/** Asks the provider for every refund the ledger made and the provider has not; returns how many it made. */
+export async function settleProviderRefunds(s: Services, provider: PaymentProvider): Promise<number> {
+  if (provider.name === 'test') return 0;
+  let made = 0;
+  for (const c of checkoutsAwaitingProviderRefund(s.db, provider.name)) {
+    const amount = leftToRefund(s, c);
+    const key = c.orderId ? `lantern-order-refund-${c.orderId}` : `lantern-entry-refund-${c.raffleEntryId ?? c.id}`;
+    const refund = amount > 0 ? await provider.refund({ checkoutId: c.id, providerPayment: c.providerPayment, amount: money(amount, c.currency), idempotencyKey: key, reason: 'refunded in Lantern' }) : { refundId: `none:${c.id}` };
+    await s.db.write(() => {
+      recordProviderRefund(s.db, { provider: provider.name, refundId: refund.refundId, checkoutId: c.id, amount, createdAt: s.now() });
+      audit(s, system, 'payment.provider_refund', { type: 'checkout', id: c.id }, null, { refund: refund.refundId, amount, currency: c.currency });
+    });
+    made += 1;
+  }
+  return made;
+}
