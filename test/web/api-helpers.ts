@@ -208,3 +208,32 @@ export async function addRate(ta: TestApp, base: string, rate: string, quote = '
   const res = await ratePost(ta, { base, quote, rate });
   if (res.statusCode !== 201) throw new Error(`rate: ${res.statusCode} ${res.body}`);
 }
+
+/** An event through the API, by default the Seoul game night for the Rescue Fund (published, KRW). */
+export async function createSeoulEvent(t: Test, ta: TestApp, overrides: Record<string, unknown> = {}): Promise<void> {
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: ta.auth('organizer'),
+    payload: {
+      slug: 'game-night',
+      title: 'Two Truths and a Lie',
+      kind: 'social',
+      timezone: 'Asia/Seoul',
+      startsAt: '2026-12-05T19:00',
+      endsAt: '2026-12-05T22:00',
+      venue: { name: 'Blue Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' },
+      campaignSlug: 'rescue-fund',
+      currency: 'KRW',
+      status: 'published',
+      ...overrides,
+    },
+  });
+  t.equal(res.statusCode, 201, res.body);
+}
+
+/** 1 KRW = 0.00075 USD from 2026 on. */
+export async function addKrwRate(t: Test, ta: TestApp): Promise<void> {
+  const res = await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00075', effectiveAt: '2026-01-01T00:00:00Z' } });
+  t.equal(res.statusCode, 201, res.body);
+}

@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { runDraw } from '../../src/domain/raffle-draw.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, testCheckout, type TestApp } from '../helper.ts';
-import type { ProblemJson } from './api-helpers.ts';
+import { addKrwRate, createSeoulEvent, type ProblemJson } from './api-helpers.ts';
 
 t.setTimeout(60_000);
 
@@ -29,26 +29,8 @@ interface RaffleJson {
 async function setup(t: Test) {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  const rate = await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00075', effectiveAt: '2026-01-01T00:00:00Z' } });
-  t.equal(rate.statusCode, 201, rate.body);
-  const ev = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: ta.auth('organizer'),
-    payload: {
-      slug: 'game-night',
-      title: 'Two Truths and a Lie',
-      kind: 'social',
-      timezone: 'Asia/Seoul',
-      startsAt: '2026-12-05T19:00',
-      endsAt: '2026-12-05T22:00',
-      venue: { name: 'The Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' },
-      campaignSlug: 'rescue-fund',
-      currency: 'KRW',
-      status: 'published',
-    },
-  });
-  t.equal(ev.statusCode, 201, ev.body);
+  await addKrwRate(t, ta);
+  await createSeoulEvent(t, ta, { venue: { name: 'The Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' } });
   return ta;
 }
 

@@ -9,6 +9,7 @@ import { getCheckout } from '../../src/services/payments.ts';
 import { createRaffle, getRaffle, publicRaffle } from '../../src/services/raffles.ts';
 import { createUser } from '../../src/services/users.ts';
 import { buildTestApp, createRescueFund, testActor, testCheckout, testPassword, type TestApp } from '../helper.ts';
+import { addKrwRate, createSeoulEvent } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
 
 t.setTimeout(120_000);
@@ -20,26 +21,8 @@ const bigNumbers = (html: string) => [...(/<ul class="raffle-numbers[^"]*">([\s\
 async function setup(t: Test) {
   const ta = await buildTestApp(t, { passwords: true });
   await createRescueFund(ta);
-  const rate = await ta.app.inject({ method: 'POST', url: '/api/v1/exchange-rates', headers: ta.auth('admin'), payload: { base: 'KRW', quote: 'USD', rate: '0.00075', effectiveAt: '2026-01-01T00:00:00Z' } });
-  t.equal(rate.statusCode, 201, rate.body);
-  const ev = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: ta.auth('organizer'),
-    payload: {
-      slug: 'game-night',
-      title: 'Two Truths and a Lie',
-      kind: 'social',
-      timezone: 'Asia/Seoul',
-      startsAt: '2026-12-05T19:00',
-      endsAt: '2026-12-05T23:00',
-      venue: { name: 'Blue Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' },
-      campaignSlug: 'rescue-fund',
-      currency: 'KRW',
-      status: 'published',
-    },
-  });
-  t.equal(ev.statusCode, 201, ev.body);
+  await addKrwRate(t, ta);
+  await createSeoulEvent(t, ta, { endsAt: '2026-12-05T23:00' });
   const org = new FormClient(ta.app, { 'user-agent': 'Phone' });
   await org.login('organizer@example.test', testPassword);
   return { ta, org };

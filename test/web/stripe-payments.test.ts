@@ -11,6 +11,7 @@ import { reconcileStripe } from '../../src/services/reconcile.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { createSeoulEvent } from './api-helpers.ts';
 
 t.setTimeout(60_000);
 
@@ -227,13 +228,7 @@ t.test('refunds: from the console through Stripe, and from the Stripe Dashboard 
 
 t.test('a card payment that arrives after its hold ran out and the seat was sold is refunded through Stripe, once, and the buyer told', async (t) => {
   const s = await setup(t);
-  const ev = await s.ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: s.ta.auth('organizer'),
-    payload: { slug: 'last-seat', title: 'Last seat', kind: 'screening', timezone: 'Asia/Seoul', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
-  });
-  t.equal(ev.statusCode, 201, ev.body);
+  await createSeoulEvent(t, s.ta, { slug: 'last-seat', title: 'Last seat', kind: 'screening', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, currency: 'USD' });
   const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/last-seat/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Seat', price: { amount: 2_500, currency: 'USD' }, quantity: 1 } })).json() as { id: string };
   const order = (buyer: string) => s.ta.app.inject({ method: 'POST', url: '/api/v1/events/last-seat/orders', payload: { items: [{ ticketTypeId: type.id, quantity: 1 }], buyer: { name: buyer, email: `${buyer.toLowerCase()}@example.org` } } });
   const slow = (await order('Slow')).json() as { id: string; checkoutUrl: string };
@@ -295,13 +290,7 @@ t.test('disputes: a lost one takes the money back like a refund, a won one chang
 
 t.test('order refunds through Stripe: tickets and donation together, the donation alone, and a Dashboard refund; each once', async (t) => {
   const s = await setup(t);
-  const ev = await s.ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: s.ta.auth('organizer'),
-    payload: { slug: 'gala', title: 'Gala', kind: 'social', timezone: 'Asia/Seoul', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
-  });
-  t.equal(ev.statusCode, 201, ev.body);
+  await createSeoulEvent(t, s.ta, { slug: 'gala', title: 'Gala', kind: 'social', startsAt: '2026-12-05T19:00', endsAt: '2026-12-05T22:00', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, currency: 'USD' });
   const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/gala/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Seat', price: { amount: 2_000, currency: 'USD' }, quantity: 50, maxPerOrder: 5 } })).json() as { id: string };
   const buy = async (who: string, seats: number, donation: number) => {
     const res = await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/gala/orders', payload: { items: [{ ticketTypeId: type.id, quantity: seats }], buyer: { name: who, email: `${who.toLowerCase()}@example.org` }, ...(donation && { donation: { amount: donation, currency: 'USD' } }) } });
@@ -350,12 +339,7 @@ t.test('order refunds through Stripe: tickets and donation together, the donatio
 
 t.test('cancelling an event refunds every card order through Stripe, once; so does refunding raffle tickets', async (t) => {
   const s = await setup(t);
-  await s.ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: s.ta.auth('organizer'),
-    payload: { slug: 'rained-out', title: 'Rained out', kind: 'run', timezone: 'Asia/Seoul', startsAt: '2026-12-05T09:00', endsAt: '2026-12-05T12:00', venue: { name: 'Park', address: '1 Road', city: 'Seoul', country: 'KR' }, campaignSlug: 'rescue-fund', status: 'published' },
-  });
+  await createSeoulEvent(t, s.ta, { slug: 'rained-out', title: 'Rained out', kind: 'run', startsAt: '2026-12-05T09:00', endsAt: '2026-12-05T12:00', venue: { name: 'Park', address: '1 Road', city: 'Seoul', country: 'KR' }, currency: 'USD' });
   const type = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/rained-out/ticket-types', headers: s.ta.auth('organizer'), payload: { name: 'Runner', price: { amount: 1_500, currency: 'USD' }, quantity: 50, maxPerOrder: 5 } })).json() as { id: string };
   const buy = async (who: string, seats: number, donation: number) => {
     const o = (await s.ta.app.inject({ method: 'POST', url: '/api/v1/events/rained-out/orders', payload: { items: [{ ticketTypeId: type.id, quantity: seats }], buyer: { name: who, email: `${who}@example.org` }, ...(donation && { donation: { amount: donation, currency: 'USD' } }) } })).json() as { id: string; checkoutUrl: string };
