@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { listMail } from '../../src/db/mail.ts';
 import { verifyAll } from '../../src/services/verify.ts';
 import { buildTestApp, createRescueFund, testCheckout, type TestApp } from '../helper.ts';
+import { createSeoulEvent } from './api-helpers.ts';
 
 // QR images are encoded for every ticket issued, and many requests race: slow on a busy machine.
 t.setTimeout(120_000);
@@ -23,24 +24,7 @@ interface Placed {
 async function setup(t: Test, opts: { capacity?: number; general?: number } = {}) {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  const ev = await ta.app.inject({
-    method: 'POST',
-    url: '/api/v1/events',
-    headers: ta.auth('organizer'),
-    payload: {
-      slug: 'game-night',
-      title: 'Two Truths and a Lie',
-      kind: 'social',
-      timezone: 'Asia/Seoul',
-      startsAt: '2026-12-05T19:00',
-      endsAt: '2026-12-05T22:00',
-      venue: { name: 'The Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' },
-      campaignSlug: 'rescue-fund',
-      ...(opts.capacity && { capacity: opts.capacity }),
-      status: 'published',
-    },
-  });
-  t.equal(ev.statusCode, 201, ev.body);
+  await createSeoulEvent(t, ta, { venue: { name: 'The Pub', address: '12 Itaewon-ro', city: 'Seoul', country: 'KR' }, currency: 'USD', ...(opts.capacity && { capacity: opts.capacity }) });
   const type = async (payload: Record<string, unknown>) => {
     const res = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/ticket-types', headers: ta.auth('organizer'), payload });
     t.equal(res.statusCode, 201, res.body);
