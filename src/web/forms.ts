@@ -1,8 +1,11 @@
 // HTML form handling shared by the console, the sponsor portal and the
 // account pages: flatten the body, validate with zod, and turn every problem
 // (zod's or a service's ValidationError) into a message next to its field.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError, ValidationError } from '../domain/errors.ts';
+import { translator } from '../i18n.ts';
+
+const t = translator('en');
 
 export type FormValues = Record<string, string>;
 export type FieldErrors = Record<string, string>;
@@ -68,6 +71,22 @@ export function serviceErrors(err: unknown, rename: Record<string, string> = {})
 export function safeNext(next: unknown, fallback: string): string {
   return typeof next === 'string' && /^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) ? next : fallback;
 }
+
+/**
+ * A checkout of our own (the test provider's) is reached by path, so the
+ * redirect stays on the origin the visitor uses (the CSP's form-action);
+ * a provider's page elsewhere keeps its full address.
+ */
+export function localPath(url: string, baseUrl: string): string {
+  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
+}
+
+/** A guest buyer on a public form: name, e-mail and the form's one-time token. */
+export const buyerForm = z.object({
+  name: z.string().trim().min(1, t('Enter your name')).max(200, t('At most 200 characters')),
+  email: z.email(t('Enter a valid e-mail address')).max(254),
+  form_token: z.string().min(16).max(100),
+});
 
 /**
  * A YYYY-MM-DD calendar day as the UTC milliseconds of its first moment, or

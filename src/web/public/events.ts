@@ -18,7 +18,7 @@ import { once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders.ts';
 import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
-import { formValues, type FieldErrors, type FormValues } from '../forms.ts';
+import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../format.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
@@ -37,16 +37,7 @@ const listQuery = z.object({
   city: z.string().trim().max(100).optional().catch(undefined),
 });
 
-const buyerForm = z.object({
-  name: z.string().trim().min(1, t('Enter your name')).max(200, t('At most 200 characters')),
-  email: z.email(t('Enter a valid e-mail address')).max(254),
-  form_token: z.string().min(16).max(100),
-});
 
-/** One of our own pages is reached by path, so the redirect stays on the origin the buyer uses. */
-function localPath(url: string, baseUrl: string): string {
-  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
-}
 
 /** Where and when, in the event's zone and as a UTC reference. */
 function timesOf(e: EventRow, locale: Locale) {

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { DomainError, ValidationError, type FieldIssue } from '../../domain/errors.ts';
 import { money, type Money } from '../../domain/money.ts';
 import { rulesFor } from '../../domain/raffle-rules.ts';
@@ -16,7 +15,7 @@ import { guardPaymentStart, notePaymentCheckout } from '../../services/card-test
 import { once } from '../../services/idempotency.ts';
 import { buyRaffleTickets, getEntry, getRaffle, openCheckoutOfEntry, publicRaffle, signUpForDraw, type RaffleView } from '../../services/raffles.ts';
 import { translatePlural, translator, type Locale } from '../../i18n.ts';
-import { formValues, type FieldErrors, type FormValues } from '../forms.ts';
+import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
 import { formatDate, money as moneyText, zoneLabel } from '../format.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
@@ -26,16 +25,7 @@ const t = translator('en');
 
 const docPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../../docs/raffle-draw.md');
 
-const buyerForm = z.object({
-  name: z.string().trim().min(1, t('Enter your name')).max(200, t('At most 200 characters')),
-  email: z.email(t('Enter a valid e-mail address')).max(254),
-  form_token: z.string().min(16).max(100),
-});
 
-/** One of our own pages is reached by path, so the redirect stays on the origin the buyer uses. */
-function localPath(url: string, baseUrl: string): string {
-  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
-}
 
 /** [[1, 3], [5, 5]] → "1–3, 5". */
 export function rangesText(ranges: readonly (readonly [number, number])[]): string {

@@ -7,15 +7,11 @@ import { findEventBySlug, ticketTypesOfEvent } from '../../db/events.ts';
 import { translator } from '../../i18n.ts';
 import { payHeldFreeOrder } from '../../services/orders.ts';
 import { checkoutForOffer, getOffer, joinWaitlist } from '../../services/waitlist.ts';
-import { formValues } from '../forms.ts';
+import { formValues, localPath } from '../forms.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 
 const t = translator('en');
 
-/** Our own checkout is reached by path, so the redirect stays on the visitor's origin (CSP form-action). */
-function localPath(url: string, baseUrl: string): string {
-  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
-}
 
 export default async function waitlistPages(app: FastifyInstance) {
   const svc = app.services;
