@@ -164,39 +164,33 @@ export default async function rafflesApi(root: FastifyInstance) {
     });
   };
 
-  app.post(
-    '/campaigns/:slug/raffles',
-    {
-      config: { access: { roles: ['admin', 'organizer'], owns: 'campaign' } },
-      schema: {
-        tags: ['admin'],
-        security: bearer,
-        summary: 'Set up a raffle for a campaign directly (no event): paid tickets in bundles or a free sign-up draw',
-        params: slugParams,
-        headers: idempotencyHeaders,
-        body: raffleCreate,
-        response: { 201: raffleOut, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+  // A raffle belongs to an event, or directly to a campaign: the same body either way.
+  const owners = [
+    { path: '/events/:slug/raffles', owns: 'event', summary: 'Set up a raffle at an event: paid tickets in bundles (sales open only when the jurisdiction’s requirements are met), or a free prize draw' },
+    { path: '/campaigns/:slug/raffles', owns: 'campaign', summary: 'Set up a raffle for a campaign directly (no event): paid tickets in bundles or a free sign-up draw' },
+  ] as const;
+  for (const owner of owners) {
+    app.post(
+      owner.path,
+      {
+        config: { access: { roles: ['admin', 'organizer'], owns: owner.owns } },
+        schema: {
+          tags: ['admin'],
+          security: bearer,
+          summary: owner.summary,
+          params: slugParams,
+          headers: idempotencyHeaders,
+          body: raffleCreate,
+          response: { 201: raffleOut, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
+        },
       },
-    },
-    async (req, reply) => idempotent(req, reply, 'raffle', async () => ({ statusCode: 201, body: publicRaffle(svc, await create(req, req.body, { campaignSlug: req.params.slug })) })),
-  );
-
-  app.post(
-    '/events/:slug/raffles',
-    {
-      config: { access: { roles: ['admin', 'organizer'], owns: 'event' } },
-      schema: {
-        tags: ['admin'],
-        security: bearer,
-        summary: 'Set up a raffle at an event: paid tickets in bundles (sales open only when the jurisdiction’s requirements are met), or a free prize draw',
-        params: slugParams,
-        headers: idempotencyHeaders,
-        body: raffleCreate,
-        response: { 201: raffleOut, 400: problem, 401: problem, 403: problem, 404: problem, 422: problem },
-      },
-    },
-    async (req, reply) => idempotent(req, reply, 'raffle', async () => ({ statusCode: 201, body: publicRaffle(svc, await create(req, req.body, { eventSlug: req.params.slug })) })),
-  );
+      async (req, reply) =>
+        idempotent(req, reply, 'raffle', async () => {
+          const at = owner.owns === 'event' ? { eventSlug: req.params.slug } : { campaignSlug: req.params.slug };
+          return { statusCode: 201, body: publicRaffle(svc, await create(req, req.body, at)) };
+        }),
+    );
+  }
 
   app.get(
     '/raffles/:id',
