@@ -5,6 +5,7 @@ import type { Test } from 'tap';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/connection.ts';
+import { insertOrder, unpaidOrder } from '../src/db/orders.ts';
 import type { Actor, Services } from '../src/services/context.ts';
 import { FormClient } from './web/form-client.ts';
 import { setCampaignOrganizer } from '../src/services/accounts.ts';
@@ -85,4 +86,17 @@ export async function testCheckout(ta: TestApp, path: string, outcome: 'pay' | '
   await browser.get(path);
   if (!browser.csrf) await browser.get('/login');
   return browser.post(`${path}/${outcome}`);
+}
+
+/**
+ * Puts a free order straight into the database (seats paid or held without a
+ * checkout), for tests about counting seats rather than about buying them.
+ */
+export async function insertSeatOrder(db: Database, o: { eventId: string; items: [string, number][]; status: 'paid' | 'pending'; expiresAt: number | null; at: number }): Promise<string> {
+  const id = `ord_test_${Math.random().toString(36).slice(2)}`;
+  const row = unpaidOrder({ id, eventId: o.eventId, source: 'online', method: 'test', buyerName: 'Buyer', buyerEmail: null, currency: 'USD', ticketsTotal: 0, donation: 0, donationPublic: false, expiresAt: o.expiresAt, createdBy: null, createdAt: o.at });
+  await db.write(() =>
+    insertOrder(db, { ...row, status: o.status, paidAt: o.status === 'paid' ? o.at : null }, o.items.map(([ticketTypeId, quantity]) => ({ orderId: id, ticketTypeId, quantity, unitPrice: 0 }))),
+  );
+  return id;
 }

@@ -7,7 +7,6 @@ import { money } from '../../src/domain/money.ts';
 import { readAuditLog } from '../../src/db/audit.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { listEvents } from '../../src/db/events.ts';
-import { insertOrder, unpaidOrder } from '../../src/db/orders.ts';
 import { setCampaignOrganizer } from '../../src/services/accounts.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Actor, type Services } from '../../src/services/context.ts';
@@ -28,7 +27,7 @@ import {
 } from '../../src/services/events.ts';
 import { addRate } from '../../src/services/rates.ts';
 import { createUser } from '../../src/services/users.ts';
-import { testActor, testConfig } from '../helper.ts';
+import { insertSeatOrder, testActor, testConfig } from '../helper.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0); // 1 Nov 2026, 12:00 UTC
 const at = (iso: string) => Date.parse(iso);
@@ -184,18 +183,7 @@ t.test('a new time zone keeps the wall times; a time given with it is read in it
 });
 
 async function order(s: Services, eventId: string, items: [string, number][], status: 'paid' | 'pending', expiresAt: number | null) {
-  const id = `ord_${Math.random().toString(36).slice(2)}`;
-  await s.db.write(() =>
-    insertOrder(
-      s.db,
-      {
-        ...unpaidOrder({ id, eventId, source: 'online', method: 'test', buyerName: 'Buyer', buyerEmail: null, currency: 'USD', ticketsTotal: 0, donation: 0, donationPublic: false, expiresAt, createdBy: null, createdAt: s.now() }),
-        status,
-        paidAt: status === 'paid' ? s.now() : null,
-      },
-      items.map(([ticketTypeId, quantity]) => ({ orderId: id, ticketTypeId, quantity, unitPrice: 0 })),
-    ),
-  );
+  await insertSeatOrder(s.db, { eventId, items, status, expiresAt, at: s.now() });
 }
 
 t.test('sold, held and available per ticket type, bounded by the event’s capacity', async (t) => {

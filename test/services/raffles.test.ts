@@ -245,6 +245,7 @@ t.test('raffle proceeds are matched only by a pledge whose sources name raffles'
   await refundRaffleEntry(s, testActor, bundle.entry.id, 'sold twice by mistake');
   t.equal(allocated(rafflesToo.id), 375, 'a refund takes its match back');
   t.equal(readTotals(db, campaignId).matched, 2_000 + 375);
-  t.ok(gift.id && single.entry.id);
+  t.same(db.sqlite.prepare('select pledge_id from match_allocations where gift_id = ?').pluck().all(gift.id), [everyGift.id], 'the gift is matched by the pledge for gifts only');
+  t.same(db.sqlite.prepare('select pledge_id from raffle_match_allocations where entry_id = ?').pluck().all(single.entry.id), [rafflesToo.id], 'the raffle sale by the pledge naming raffles only');
   t.same((await verifyAll(s)).differences, [], 'ledger, caches and a replay from scratch agree');
 });

@@ -3,9 +3,8 @@
 // app.inject. Success with exact shapes, every kind of bad input (400 problem
 // details naming the field, nothing changed), 401/403/404/409.
 import t, { type Test } from 'tap';
-import { insertOrder, unpaidOrder } from '../../src/db/orders.ts';
 import { getEvent } from '../../src/services/events.ts';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, insertSeatOrder, type TestApp } from '../helper.ts';
 import { addRate, expectProblem, usd, type Role } from './api-helpers.ts';
 
 interface TicketTypeJson {
@@ -127,12 +126,7 @@ t.test('POST /api/v1/events creates an event; GET answers it with its ticket typ
   // Seats: 5 paid and 3 held of General, 2 held of the other; an expired hold counts for nothing.
   const eventId = getEvent(ta.services, 'game-night').id;
   const now = ta.clock.now;
-  let n = 0;
-  const order = (status: 'paid' | 'pending', expiresAt: number | null, items: [string, number][]) =>
-    ta.db.write(() => {
-      const id = `ord_test_${n++}`;
-      insertOrder(ta.db, { ...unpaidOrder({ id, eventId, source: 'online', method: 'test', buyerName: 'B', buyerEmail: null, currency: 'USD', ticketsTotal: 0, donation: 0, donationPublic: false, expiresAt, createdBy: null, createdAt: now }), status }, items.map(([ticketTypeId, quantity]) => ({ orderId: id, ticketTypeId, quantity, unitPrice: 0 })));
-    });
+  const order = (status: 'paid' | 'pending', expiresAt: number | null, items: [string, number][]) => insertSeatOrder(ta.db, { eventId, items, status, expiresAt, at: now });
   await order('paid', null, [[general.id, 5]]);
   await order('pending', now + 600_000, [[general.id, 3], [rsvp.id, 2]]);
   await order('pending', now - 1, [[rsvp.id, 9]]);
