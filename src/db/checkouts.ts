@@ -11,9 +11,10 @@ const insertRow = prepared((db) => db.orm.insert(checkouts).values(rowPlaceholde
 /** A new checkout (prepared: one per order in a rush for seats). */
 export function insertCheckout(
   db: Database,
-  row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'completedAt' | 'providerRef' | 'providerPayment'> & Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId'>>,
+  row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'pledgePaymentId' | 'completedAt' | 'providerRef' | 'providerPayment'> &
+    Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'pledgePaymentId'>>,
 ): void {
-  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, completedAt: null, providerRef: null, providerPayment: null, ...row });
+  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, pledgePaymentId: null, completedAt: null, providerRef: null, providerPayment: null, ...row });
 }
 
 export function findCheckout(db: Database, id: string): CheckoutRow | undefined {

@@ -63,9 +63,9 @@ const insertOrderRow = prepared((db) => db.orm.insert(orders).values(rowPlacehol
 const insertItemRow = prepared((db) => db.orm.insert(orderItems).values(rowPlaceholders(orderItems)).prepare());
 
 /** Prepared statements: in a rush for seats every order is inserted apart. */
-export function insertOrder(db: Database, row: OrderRow, items: readonly OrderItemRow[]): void {
+export function insertOrder(db: Database, row: OrderRow, items: readonly Omit<OrderItemRow, 'refundedQuantity'>[]): void {
   insertOrderRow(db).run(row);
-  for (const item of items) insertItemRow(db).run(item);
+  for (const item of items) insertItemRow(db).run({ ...item, refundedQuantity: 0 });
 }
 
 export function findOrder(db: Database, id: string): OrderRow | undefined {

@@ -93,6 +93,14 @@ export const gifts = sqliteTable(
     rate: text('rate'),
     refundedAmount: integer('refunded_amount').notNull().default(0),
     refundedCampaignAmount: integer('refunded_campaign_amount').notNull().default(0),
+    /**
+     * What the donor added to cover the card processor's fee, in the gift
+     * currency: charged with the gift but not part of it (never raised, never
+     * matched).
+     */
+    feeCover: integer('fee_cover').notNull().default(0),
+    /** How much of the fee cover went back to the donor with refunds. */
+    feeCoverRefunded: integer('fee_cover_refunded').notNull().default(0),
     donorName: text('donor_name').notNull(),
     donorEmail: text('donor_email'),
     /** Identity for counting donors: the lower-cased e-mail, or the gift's own id. */
@@ -287,10 +295,11 @@ export const checkouts = sqliteTable(
   {
     id: text('id').primaryKey(),
     provider: text('provider').notNull(),
-    /** What the checkout pays for: a gift, a ticket order or raffle tickets (exactly one). */
+    /** What the checkout pays for: a gift, a ticket order, raffle tickets or a sponsor's match payment (exactly one). */
     giftId: text('gift_id').references(() => gifts.id),
     orderId: text('order_id').references(() => orders.id),
     raffleEntryId: text('raffle_entry_id').references((): AnySQLiteColumn => raffleEntries.id),
+    pledgePaymentId: text('pledge_payment_id').references((): AnySQLiteColumn => pledgePayments.id),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     status: text('status', { enum: ['open', 'paid', 'declined', 'expired'] }).notNull(),
@@ -308,9 +317,10 @@ export const checkouts = sqliteTable(
     index('checkouts_provider_payment').on(t.provider, t.providerPayment),
     index('checkouts_order').on(t.orderId),
     index('checkouts_raffle_entry').on(t.raffleEntryId),
+    index('checkouts_pledge_payment').on(t.pledgePaymentId),
     check(
       'checkouts_one_subject',
-      sql`(${t.giftId} is not null) + (${t.orderId} is not null) + (${t.raffleEntryId} is not null) = 1`,
+      sql`(${t.giftId} is not null) + (${t.orderId} is not null) + (${t.raffleEntryId} is not null) + (${t.pledgePaymentId} is not null) = 1`,
     ),
   ],
 );
@@ -593,6 +603,8 @@ export const orderItems = sqliteTable(
     ticketTypeId: text('ticket_type_id').notNull().references(() => ticketTypes.id),
     quantity: integer('quantity').notNull(),
     unitPrice: integer('unit_price').notNull(),
+    /** Seats of this line refunded on their own (a partial refund): they no longer count as taken. */
+    refundedQuantity: integer('refunded_quantity').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.ticketTypeId] }),
@@ -855,4 +867,35 @@ export const providerRefunds = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.refundId] }), index('provider_refunds_checkout').on(t.checkoutId)],
+);
+
+export const pledgePaymentStatuses = ['pending', 'paid', 'failed', 'expired', 'refunded'] as const;
+
+/**
+ * A sponsor paying what their pledge came to. The matched money is already in
+ * the campaign's ledger (as `match`); this records that the promise was kept,
+ * so it never changes a campaign's totals.
+ */
+export const pledgePayments = sqliteTable(
+  'pledge_payments',
+  {
+    id: text('id').primaryKey(),
+    pledgeId: text('pledge_id').notNull().references(() => matchPledges.id),
+    /** In the pledge's campaign currency. */
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    /** card (through the payment provider), or transfer/cheque recorded by an admin. */
+    method: text('method').notNull(),
+    status: text('status', { enum: pledgePaymentStatuses }).notNull(),
+    paidByUserId: text('paid_by_user_id').references(() => users.id),
+    expiresAt: integer('expires_at'),
+    paidAt: integer('paid_at'),
+    refundedAt: integer('refunded_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('pledge_payments_pledge').on(t.pledgeId, t.status),
+    check('pledge_payments_amount_positive', sql`${t.amount} > 0`),
+    check('pledge_payments_status_valid', sql`${t.status} in ('pending','paid','failed','expired','refunded')`),
+  ],
 );

@@ -95,6 +95,8 @@ function newGiftRow(
     rate: null,
     refundedAmount: 0,
     refundedCampaignAmount: 0,
+    feeCover: 0,
+    feeCoverRefunded: 0,
     donorName: input.donor.name,
     donorEmail: email,
     // Donors are counted by e-mail; a gift without one is its own donor.

@@ -140,7 +140,7 @@ function forSale(event: EventRow | undefined, slug: string, now: number): EventR
 
 interface PricedItems {
   /** In the event's order of ticket types. */
-  items: OrderItemRow[];
+  items: Omit<OrderItemRow, 'refundedQuantity'>[];
   /** Ticket type names by id. */
   names: Map<string, string>;
   ticketsTotal: number;
@@ -213,7 +213,7 @@ function priceItems(picture: SeatPicture, event: EventRow, orderId: string, inpu
   }
 
   let ticketsTotal = 0;
-  const items: OrderItemRow[] = [];
+  const items: Omit<OrderItemRow, 'refundedQuantity'>[] = [];
   const names = new Map<string, string>();
   for (const type of types.values()) {
     const quantity = request.get(type.id);
@@ -322,7 +322,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     const view: OrderView = {
       order,
       event,
-      items: items.map((item) => ({ ...item, name: names.get(item.ticketTypeId) ?? '' })),
+      items: items.map((item) => ({ ...item, refundedQuantity: 0, name: names.get(item.ticketTypeId) ?? '' })),
       tickets: [],
       total: money(ticketsTotal + donation, event.currency),
       donation: money(donation, event.currency),
