@@ -81,11 +81,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   const services: Services = createServices({ db: opts.db, config: opts.config, now: opts.now ?? Date.now });
+  const payments = opts.provider ?? defaultProvider(opts.config);
   await app.register(
     fp(
       async (a) => {
         a.decorate('services', services);
-        a.decorate('payments', opts.provider ?? defaultProvider(opts.config));
+        a.decorate('payments', payments);
         a.addHook('onClose', async () => {
           await services.mailer.close();
         });
@@ -101,7 +102,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       directives: {
         defaultSrc: ["'self'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        // A payment form redirects to the provider's page (Stripe Checkout).
+        formAction: ["'self'", ...payments.pageOrigins],
         frameAncestors: ["'none'"],
         imgSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],

@@ -6,6 +6,7 @@ import { openDatabase } from './db/connection.ts';
 import { expirePendingGifts } from './services/gifts.ts';
 import { settleCancellationOffers } from './services/event-cancellation.ts';
 import { expirePendingOrders } from './services/orders.ts';
+import { expirePendingPledgePayments } from './services/pledge-payments.ts';
 import { settleProviderRefunds } from './services/provider-refunds.ts';
 import { expirePendingRaffleEntries } from './services/raffles.ts';
 
@@ -16,6 +17,7 @@ export async function serve(config: Config, announce: (url: string) => void): Pr
     expirePendingGifts(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring pending gifts failed'));
     expirePendingOrders(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring ticket holds failed'));
     expirePendingRaffleEntries(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring raffle ticket holds failed'));
+    expirePendingPledgePayments(app.services).catch((err: unknown) => app.log.error({ err }, 'expiring sponsor payments failed'));
     // Refunds the ledger made that the payment provider has not yet been asked for.
     settleProviderRefunds(app.services, app.payments).catch((err: unknown) => app.log.error({ err }, 'refunding through the payment provider failed'));
     settleCancellationOffers(app.services).catch((err: unknown) => app.log.error({ err }, 'refunding after cancellation offers failed'));

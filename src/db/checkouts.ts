@@ -45,6 +45,14 @@ export function openCheckoutsOfRaffleEntry(db: Database, entryId: string): Check
     .all();
 }
 
+export function openCheckoutsOfPledgePayment(db: Database, paymentId: string): CheckoutRow[] {
+  return db.orm
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.pledgePaymentId, paymentId), eq(checkouts.status, 'open')))
+    .all();
+}
+
 export function updateCheckout(db: Database, id: string, patch: Partial<typeof checkouts.$inferInsert>): void {
   db.orm.update(checkouts).set(patch).where(eq(checkouts.id, id)).run();
 }

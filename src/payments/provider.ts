@@ -44,6 +44,11 @@ export interface RefundRequest {
 
 export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
+  /**
+   * Origins of the provider's payment pages, which our forms redirect to:
+   * browsers hold a form's redirect to the page's CSP form-action.
+   */
+  readonly pageOrigins: readonly string[];
   /** The smallest amount (minor units) the provider charges in this currency. */
   minimumCharge(currency: string): number;
   createCheckout(req: CheckoutRequest): Promise<StartedCheckout>;

@@ -43,6 +43,8 @@ export function stripeProvider(settings: StripeSettings, baseUrl: string, now: (
     name: 'stripe',
     client,
     webhookSecret: settings.webhookSecret,
+    // Checkout's pages; a stand-in API (the tests' fake) serves its own.
+    pageOrigins: ['https://checkout.stripe.com', ...(settings.apiBase ? [new URL(settings.apiBase).origin] : [])],
     minimumCharge: (currency) => stripeMinimum[currency] ?? 50,
     async createCheckout(req: CheckoutRequest): Promise<StartedCheckout> {
       const lines = req.lines ?? [{ name: req.description, amount: req.amount, quantity: 1 }];

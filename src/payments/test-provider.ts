@@ -6,6 +6,8 @@ import type { CheckoutRequest, PaymentProvider, RefundRequest } from './provider
 export function testProvider(baseUrl: string): PaymentProvider {
   return {
     name: 'test',
+    // The test checkout is one of our own pages.
+    pageOrigins: [],
     minimumCharge: () => 1,
     async createCheckout(req: CheckoutRequest) {
       return { url: `${baseUrl}/test-checkout/${encodeURIComponent(req.checkoutId)}` };

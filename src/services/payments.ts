@@ -1,16 +1,20 @@
 // Applies a provider's report of a payment to our records, exactly once per
 // event id. This is the path the test checkout and Stripe webhooks share. A
-// checkout pays for a gift, a ticket order or raffle tickets.
+// checkout pays for a gift, a ticket order, raffle tickets or a sponsor's
+// match payment.
 import { DomainError } from '../domain/errors.ts';
 import { claimPaymentEvent, findCheckout, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findCampaignById } from '../db/campaigns.ts';
 import { findEventById } from '../db/events.ts';
 import { findGift, updateGift, type GiftRow } from '../db/gifts.ts';
+import { findPledge } from '../db/pledges.ts';
 import { findOrder, itemsOfOrder, type OrderRow } from '../db/orders.ts';
+import { findPledgePayment } from '../db/pledge-payments.ts';
 import { findEntry, findRaffle } from '../db/raffles.ts';
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Services } from './context.ts';
 import { succeedGift } from './gifts.ts';
+import { pledgePaymentCompleted, pledgePaymentFailed } from './pledge-payments.ts';
 import { orderPaymentCompleted, orderPaymentFailed, prepareTickets, type PreparedTickets } from './orders.ts';
 import { raffleEntryPaymentCompleted, raffleEntryPaymentFailed } from './raffles.ts';
 
@@ -33,7 +37,7 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
       ? await prepareTickets(itemsOfOrder(s.db, before.orderId).reduce((n, i) => n + i.quantity, 0))
       : noTickets;
   const now = s.now();
-  return s.db.write(() => {
+  const result = await s.db.write(() => {
     const checkout = findCheckout(s.db, event.checkoutId);
     if (!checkout || checkout.provider !== event.provider) {
       throw new DomainError('not_found', 'There is no such checkout.');
@@ -51,6 +55,9 @@ export async function applyPaymentEvent(s: Services, event: PaymentEvent): Promi
       order: checkout.orderId === null ? null : (findOrder(s.db, checkout.orderId) ?? null),
     };
   });
+  // Confirmations and receipts queued with the payment go out now, not at the next sweep.
+  if (result.applied) s.mailer.kick();
+  return result;
 }
 
 function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, now: number, prepared: PreparedTickets): void {
@@ -70,6 +77,13 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
     if (!entry) throw new Error(`checkout ${checkout.id} has no raffle entry`);
     if (event.outcome === 'completed') raffleEntryPaymentCompleted(s, entry, now);
     else raffleEntryPaymentFailed(s, entry, event.outcome);
+    return;
+  }
+  if (checkout.pledgePaymentId !== null) {
+    const payment = findPledgePayment(s.db, checkout.pledgePaymentId);
+    if (!payment) throw new Error(`checkout ${checkout.id} has no pledge payment`);
+    if (event.outcome === 'completed') pledgePaymentCompleted(s, payment, now);
+    else pledgePaymentFailed(s, payment, event.outcome);
     return;
   }
   const gift = checkout.giftId === null ? undefined : findGift(s.db, checkout.giftId);
@@ -119,6 +133,14 @@ export function getCheckout(s: Services, id: string): CheckoutView {
     const raffle = entry && findRaffle(s.db, entry.raffleId);
     if (!entry || !raffle) throw new DomainError('not_found', 'There is no such checkout.');
     return { checkout, title: raffle.title, returnPath: `/raffle-entries/${entry.id}`, startPath: `/raffles/${raffle.id}`, expired };
+  }
+  if (checkout.pledgePaymentId !== null) {
+    const payment = findPledgePayment(s.db, checkout.pledgePaymentId);
+    const pledge = payment && findPledge(s.db, payment.pledgeId);
+    const campaign = pledge && findCampaignById(s.db, pledge.campaignId);
+    if (!payment || !campaign) throw new DomainError('not_found', 'There is no such checkout.');
+    const statement = `/sponsor/pledges/${payment.pledgeId}`;
+    return { checkout, title: `Match pledge on ${campaign.title}`, returnPath: `${statement}?done=paying`, startPath: statement, expired };
   }
   const gift = checkout.giftId ? findGift(s.db, checkout.giftId) : undefined;
   const campaign = gift && findCampaignById(s.db, gift.campaignId);

@@ -11,15 +11,17 @@ import { findUserById, listUsers } from '../db/users.ts';
 import { describePledge, listPublicCampaigns, type PublicPledge } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
 import { queueMail } from './mail.ts';
+import { pledgeAccount, type PledgeAccount } from './pledge-payments.ts';
 import { createPledge, pledgeStatement, type PledgeStatement } from './pledges.ts';
 
 export interface SponsorPledge extends SponsorPledgeRow {
   view: PublicPledge;
+  account: PledgeAccount;
 }
 
-/** The pledges this sponsor account made, newest first, with what each has matched. */
+/** The pledges this sponsor account made, newest first, with what each has matched and what is left to pay. */
 export function sponsorPledges(s: Services, userId: string): SponsorPledge[] {
-  return pledgesOfSponsorUser(s.db, userId).map((row) => ({ ...row, view: describePledge(s, row.pledge) }));
+  return pledgesOfSponsorUser(s.db, userId).map((row) => ({ ...row, view: describePledge(s, row.pledge), account: pledgeAccount(s, row.pledge, row.campaign.currency) }));
 }
 
 /** The campaigns a sponsor may propose a pledge on: published ones only. */
@@ -110,6 +112,8 @@ export interface SponsorStatement extends PledgeStatement {
   impactUnit: string | null;
   /** The matched gifts' value in the campaign currency. */
   giftsValue: Money;
+  /** What the pledge came to, what the sponsor paid and what is left. */
+  account: PledgeAccount;
   /** When the statement was drawn up. */
   asOf: number;
 }
@@ -125,6 +129,7 @@ export function sponsorStatement(s: Services, pledgeId: string): SponsorStatemen
       st.lines.map((l) => l.giftValue),
       st.campaign.currency,
     ),
+    account: pledgeAccount(s, st.pledge, st.campaign.currency),
     asOf: s.now(),
   };
 }

@@ -25,6 +25,7 @@ import { refundGiftInTx } from './gifts.ts';
 import { refundRefusedPayment } from './late-payments.ts';
 import { refundableOfOrder, refundOrderInTx } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
+import { pledgePaymentRefunded } from './pledge-payments.ts';
 
 export type StripeEventResult =
   | { handled: true; checkoutId: string; outcome: PaymentOutcome | 'awaiting' | 'refunded' }
@@ -82,6 +83,7 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
   if (!checkout) return { handled: false, reason: `no checkout of ours for charge ${charge.id}` };
   const refunds = client ? ((await client.charges.retrieve(charge.id, { expand: ['refunds'] })).refunds?.data ?? []) : (charge.refunds?.data ?? []);
   if (checkout.orderId !== null) return refundsOfOrder(s, checkout, checkout.orderId, refunds);
+  if (checkout.pledgePaymentId !== null) return refundsOfPledgePayment(s, checkout, checkout.pledgePaymentId, refunds);
   if (checkout.giftId === null) {
     // Raffle tickets are refunded in the console (before the draw); Stripe then carries it out.
     const now = s.now();
@@ -131,6 +133,8 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
       currency: dispute.currency,
       reason: dispute.reason,
     });
+    // A lost dispute took the sponsor's payment back: the pledge is owed again.
+    if (checkout.pledgePaymentId !== null && closed && dispute.status === 'lost') pledgePaymentRefunded(s, checkout.pledgePaymentId, 'Dispute lost', now);
     if (!gift) return;
     const settled = gift.refundedAmount > 0 ? 'partially_refunded' : 'succeeded';
     if (!closed) {
@@ -170,6 +174,24 @@ async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: strin
         continue;
       }
       audit(s, system, 'payment.refund_unapplied', { type: 'order', id: orderId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe for part of an order: adjust it in the console' });
+    }
+  });
+  return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
+}
+
+/**
+ * Refunds of a sponsor's match payment, made in the Stripe Dashboard: a refund
+ * of the whole payment makes the pledge owed again; part of one is audited
+ * for a person (a match payment is paid, or given back, whole).
+ */
+async function refundsOfPledgePayment(s: Services, checkout: CheckoutRow, paymentId: string, refunds: readonly Stripe.Refund[]): Promise<StripeEventResult> {
+  const now = s.now();
+  await s.db.write(() => {
+    for (const r of refunds) {
+      if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id)) continue;
+      recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
+      if (r.amount === checkout.amount) pledgePaymentRefunded(s, paymentId, 'Refunded in Stripe', now);
+      else audit(s, system, 'payment.refund_unapplied', { type: 'pledge_payment', id: paymentId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'part of a sponsor’s match payment refunded in Stripe: settle the difference with the sponsor' });
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };

@@ -219,6 +219,9 @@ function table(ids: Ids): Row[] {
     { method: 'GET', route: '/sponsor/pledges/:id', url: `/sponsor/pledges/${ids.pledge}`, expect: [login303, login303, 403, 403, 200] },
     { method: 'GET', route: '/sponsor/pledges/:id/statement.csv', url: `/sponsor/pledges/${ids.sponsorPledge}/statement.csv`, expect: [login303, login303, 200, 403, 200] },
     { method: 'GET', route: '/sponsor/pledges/:id/print', url: `/sponsor/pledges/${ids.pledge}/print`, expect: [login303, login303, 403, 403, 200] },
+    { method: 'POST', route: '/sponsor/pledges/:id/payments', url: `/sponsor/pledges/${ids.sponsorPledge}/payments`, expect: [401, 401, 400, 403, 403] },
+    { method: 'POST', route: '/sponsor/pledges/:id/payments', url: `/sponsor/pledges/${ids.pledge}/payments`, expect: [401, 401, 403, 403, 403] },
+    { method: 'POST', route: '/admin/pledges/:id/payments', url: `/admin/pledges/${ids.pledge}/payments`, expect: [401, 401, 403, 403, 400] },
     // Ending sessions: last, each on a login of its own.
     { method: 'POST', route: '/logout', url: '/logout', fresh: true, expect: [403, 303, 303, 303, 303] },
     { method: 'POST', route: '/account/logout-everywhere', url: '/account/logout-everywhere', fresh: true, expect: [401, 401, 303, 303, 303] },
