@@ -21,6 +21,8 @@ import { checkIn, getOrder, placeOrder, recordDoorSale, type OrderItemInput } fr
 import { applyPaymentEvent } from './payments.ts';
 import { closeRaffle, createRaffle, drawRaffle, markPrizeClaimed, redrawPrize, sellRaffleTicketsAtDoor, type RaffleInput } from './raffles.ts';
 import { setCampaignOrganizer } from './accounts.ts';
+import { findPledge } from '../db/pledges.ts';
+import { pledgeAccount, recordPledgePayment } from './pledge-payments.ts';
 import { createPledge, decidePledge } from './pledges.ts';
 import { addRate } from './rates.ts';
 import { createUser, roles } from './users.ts';
@@ -545,6 +547,12 @@ export async function loadDemo(base: Services): Promise<DemoResult> {
   clock += day;
   const refunded = ids[7];
   if (refunded) await refundGift(s, cli, refunded, { reason: 'Duplicate charge reported by the donor' });
+  // The foundation paid the first half of what it had matched by bank transfer,
+  // recorded by the admin; the rest is outstanding on its statement.
+  clock += day;
+  const matchNow = findPledge(base.db, match.id) ?? match;
+  const firstHalf = Math.floor(pledgeAccount(s, matchNow, 'USD').outstanding.amount / 2 / 100) * 100;
+  if (firstHalf > 0) await recordPledgePayment(s, cli, match.id, { amount: money(firstHalf, 'USD'), method: 'transfer', note: 'Wire from Harbour Light Foundation' });
   // The organizer announces the events, and tickets sell through the weeks since.
   clock += 3 * hour;
   await loadEvents(s, staff, provider, realNow, (t) => {
