@@ -139,6 +139,9 @@ t.test('a sponsor pays what the pledge matched by card (test checkout); the camp
   const after = await p.sponsor.get(String(paid.headers.location));
   t.match(after.body, 'Back from the payment page');
   t.same(account(after.body), { 'Matched (owed in all)': '$500.00', Paid: '$500.00', Outstanding: '$0.00' });
+  t.match(after.body, /Outstanding<strong>\$0\.00/, 'the figures at the top say it too');
+  const home = await p.sponsor.get('/sponsor');
+  t.match(home.body, /To pay<\/dt><dd><strong>\$0\.00/, 'and the list of pledges');
   t.match(after.body, '<td>Card</td>');
   t.notMatch(after.body, 'by card');
   t.same(await totals(p.ta), before, 'paying the match changes no campaign total');
@@ -227,6 +230,10 @@ t.test('an administrator records a transfer; bad amounts are refused with a mess
   t.match(shown.body, '<td>Bank transfer</td>');
   t.same(account(shown.body), { 'Matched (owed in all)': '$400.00', Paid: '$250.00', Outstanding: '$150.00' });
   t.same(await totals(p.ta), before);
+  const list = await admin.get('/admin/campaigns/rescue-fund/pledges');
+  t.match(list.body, /Paid by the sponsor<strong>\$250\.00/, 'the console’s pledge list shows what was paid');
+  t.match(list.body, /Outstanding<strong>\$150\.00/);
+  t.match(list.body, `href="/sponsor/pledges/${p.pledgeId}#payments"`);
   const entry = readAuditLog(p.ta.db, { limit: 10, offset: 0, action: 'pledge.payment.record' })[0];
   t.match(entry?.after, 'Wire ref 77');
 

@@ -10,6 +10,7 @@ import { newSecret } from '../../db/ids.ts';
 import type { CampaignRow } from '../../db/campaigns.ts';
 import { getCampaign } from '../../services/campaigns.ts';
 import { once } from '../../services/idempotency.ts';
+import { pledgeAccount } from '../../services/pledge-payments.ts';
 import { createPledge, decidePledge, pledgeCampaignSlug, pledgesForStaff, type PledgeDecision, type PledgeInput } from '../../services/pledges.ts';
 import { audienceOf, pledgeFor } from '../../services/privacy.ts';
 import { translator } from '../../i18n.ts';
@@ -189,6 +190,8 @@ export default async function adminPledges(app: FastifyInstance) {
         // The sponsor's address is their account's when they have one, else the one given.
         row: pledgeFor({ ...p.row, sponsorEmail: p.sponsorEmail }, audience),
         view: p.view,
+        // What the sponsor paid of it: money matters for administrators only.
+        account: isAdmin ? pledgeAccount(svc, p.row, campaign.currency) : null,
         // Shown as the last day included; the stored end is exclusive.
         lastDay: p.row.endsAt === null ? null : p.row.endsAt - 1,
         capUnitsText: p.row.capUnits === null || !campaign.impactUnit ? null : t('{n} × {unit}', { n: p.row.capUnits, unit: campaign.impactUnit }),
