@@ -1,6 +1,8 @@
 // Environment → typed, validated configuration. A bad value stops start-up with
 // a message naming the variable, before anything listens or touches the database.
 import { z } from 'zod';
+import { ValidationError } from './domain/errors.ts';
+import { parseFixedFees, parsePercent, type ProcessingFee } from './domain/fees.ts';
 import { isCurrency, parseMoney, type Money } from './domain/money.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +44,8 @@ const schema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'Use the signing secret of the webhook endpoint (whsec_…)').optional(),
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   PAYMENT_PROVIDER: z.enum(['test', 'stripe']).optional(),
+  PROCESSING_FEE_PERCENT: z.string().trim().min(1).optional(),
+  PROCESSING_FEE_FIXED: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -98,6 +102,11 @@ export interface Config {
   readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
   /** Who takes payments: Stripe when configured, else the built-in test provider (PAYMENT_PROVIDER=test keeps it on). */
   readonly paymentProvider: 'test' | 'stripe';
+  /**
+   * The card processor's fee, for donors who choose to cover it on the donate
+   * form; null (the option is not offered) unless PROCESSING_FEE_PERCENT is set.
+   */
+  readonly processingFee: ProcessingFee | null;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +121,26 @@ function minimumGift(text: string): Money {
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  MIN_ONLINE_GIFT: ${(err as Error).message}`);
   }
+}
+
+/** PROCESSING_FEE_PERCENT and PROCESSING_FEE_FIXED, parsed exactly; a bad value stops start-up with the variable's name. */
+function processingFee(percent: string | undefined, fixed: string | undefined): ProcessingFee | null {
+  if (percent === undefined) {
+    if (fixed !== undefined) throw new ConfigError('Invalid configuration:\n  PROCESSING_FEE_FIXED: set PROCESSING_FEE_PERCENT too (the fixed part alone is not offered)');
+    return null;
+  }
+  const parse = <T>(name: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ConfigError(`Invalid configuration:\n  ${name}: ${err.message}`);
+      throw err;
+    }
+  };
+  return {
+    millionths: parse('PROCESSING_FEE_PERCENT', () => parsePercent(percent)),
+    fixed: fixed === undefined ? {} : parse('PROCESSING_FEE_FIXED', () => parseFixedFees(fixed)),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: baseUrl.startsWith('https:'),
     stripe,
     paymentProvider: e.PAYMENT_PROVIDER ?? (stripe ? 'stripe' : 'test'),
+    processingFee: processingFee(e.PROCESSING_FEE_PERCENT, e.PROCESSING_FEE_FIXED),
     trustProxy: e.TRUST_PROXY === 'off' ? false : e.TRUST_PROXY === 'on' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

@@ -8,7 +8,8 @@ import { serve } from './server.ts';
 
 try {
   // Quiet by default: the banner below says where to look; LOG_LEVEL=info shows each request.
-  const config = loadConfig({ DATABASE_PATH: './data/demo.db', LOG_LEVEL: 'warn', ...process.env });
+  // The donate form offers to cover a Stripe-like card fee, so the option can be seen.
+  const config = loadConfig({ DATABASE_PATH: './data/demo.db', LOG_LEVEL: 'warn', PROCESSING_FEE_PERCENT: '2.9', PROCESSING_FEE_FIXED: '0.30 USD, 0.30 CAD, 400 KRW', ...process.env });
   const db = openDatabase(config.databasePath);
   const result = await loadDemo(createServices({ db, config }));
   db.close();

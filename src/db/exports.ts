@@ -16,6 +16,8 @@ export type GiftExportRow = Pick<
   | 'method'
   | 'amount'
   | 'currency'
+  | 'feeCover'
+  | 'feeCoverRefunded'
   | 'campaignAmount'
   | 'rate'
   | 'refundedCampaignAmount'
@@ -46,6 +48,8 @@ const campaignGifts = prepared((db) =>
       method: gifts.method,
       amount: gifts.amount,
       currency: gifts.currency,
+      feeCover: gifts.feeCover,
+      feeCoverRefunded: gifts.feeCoverRefunded,
       campaignAmount: gifts.campaignAmount,
       rate: gifts.rate,
       refundedCampaignAmount: gifts.refundedCampaignAmount,

@@ -65,6 +65,9 @@ function giftColumns(campaign: CampaignRow, audience: ExportAudience): Column<Gi
     ['method', (g) => g.method],
     ['amount', (g) => amount(money(g.amount, g.currency))],
     ['currency', (g) => g.currency],
+    // In the gift currency, next to it: charged with the gift, never part of it.
+    ['fee cover', (g) => amount(money(g.feeCover, g.currency))],
+    ['fee cover refunded', (g) => amount(money(g.feeCoverRefunded, g.currency))],
     ['campaign value', (g) => (g.campaignAmount === null ? null : amount(money(g.campaignAmount, c)))],
     // Stored by formatRate as a plain decimal; decimal() would refuse anything else.
     ['rate', (g) => (g.rate === null ? null : decimal(g.rate))],
@@ -83,7 +86,10 @@ function giftColumns(campaign: CampaignRow, audience: ExportAudience): Column<Gi
 /**
  * Every gift of the campaign, in any status, oldest first. "refunded" and
  * "matched" are in the campaign currency, like "campaign value", so the sum of
- * campaign value minus refunded is the campaign's raised total.
+ * campaign value minus refunded is the campaign's raised total. "fee cover"
+ * (what the donor added for the processing fee) and "fee cover refunded" are
+ * in the gift's currency and in no total: amount plus fee cover is what the
+ * donor was charged.
  */
 export function giftsCsv(s: Services, slug: string, audience: ExportAudience): CsvFile {
   const campaign = getCampaign(s, slug);

@@ -1,9 +1,12 @@
 // Gifts: offline entry, online donations through a payment provider, the
 // success path every provider shares, expiry and refunds. Each operation is
 // one write transaction that moves the ledger, the cached totals and the
-// match allocations together.
+// match allocations together. An online gift may carry a fee cover (what the
+// donor added for the card processor's fee): charged with the gift and given
+// back with a full refund, but never in the ledger, the totals or matching.
 import { DomainError, ValidationError } from '../domain/errors.ts';
-import { formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
+import { feeCover as computeFeeCover } from '../domain/fees.ts';
+import { add, formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
 import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfGift, paidCheckoutOfGift, paidCheckoutOfOrder, updateCheckout } from '../db/checkouts.ts';
 import { orderOfDonationGift } from '../db/orders.ts';
@@ -24,7 +27,7 @@ import { newId } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
 import { allocationsOfGift } from '../db/pledges.ts';
 import { rateInEffect } from '../db/rates.ts';
-import type { PaymentProvider } from '../payments/provider.ts';
+import type { CheckoutLine, PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { getCampaign } from './campaigns.ts';
@@ -56,7 +59,11 @@ export interface OfflineGiftInput extends GiftCommon {
   note?: string | null;
 }
 
-export type OnlineGiftInput = GiftCommon & { donor: { name: string; email: string } };
+export type OnlineGiftInput = GiftCommon & {
+  donor: { name: string; email: string };
+  /** The donor adds the processing fee (PROCESSING_FEE_PERCENT) to what is charged. */
+  coverFee?: boolean;
+};
 
 export interface GiftView {
   id: string;
@@ -67,6 +74,12 @@ export interface GiftView {
   rate: string | null;
   refunded: Money;
   matched: Money;
+  /** Charged with the gift for the processor's fee, in the gift currency; not part of the gift. */
+  feeCover: Money;
+  /** How much of the fee cover went back to the donor. */
+  feeCoverRefunded: Money;
+  /** What the donor was charged: the gift and its fee cover. */
+  charged: Money;
   donorName: string;
   /** Personal data: only admin-facing routes may show it. */
   donorEmail: string | null;
@@ -125,6 +138,9 @@ export function giftView(s: Services, gift: GiftRow, campaign?: CampaignRow, mat
     rate: gift.rate,
     refunded: money(gift.refundedAmount, gift.currency),
     matched: money(matched, c.currency),
+    feeCover: money(gift.feeCover, gift.currency),
+    feeCoverRefunded: money(gift.feeCoverRefunded, gift.currency),
+    charged: money(gift.amount + gift.feeCover, gift.currency),
     donorName: gift.donorName,
     donorEmail: gift.donorEmail,
     anonymous: gift.anonymous,
@@ -230,7 +246,25 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
 
 export interface StartedGift {
   gift: GiftView;
+  /** What the provider charges: the gift and its fee cover. */
+  charged: Money;
   checkoutUrl: string;
+}
+
+/** The fee cover a donor would add to a gift of `amount`; null when this installation does not offer it. */
+export function feeCoverFor(s: Services, amount: Money): Money | null {
+  const fee = s.config.processingFee;
+  return fee === null ? null : computeFeeCover(amount, fee);
+}
+
+function chosenFeeCover(s: Services, input: OnlineGiftInput): Money | null {
+  if (!input.coverFee) return null;
+  const fee = feeCoverFor(s, input.amount);
+  if (fee === null) {
+    const message = 'Covering the processing fee is not offered here';
+    throw new DomainError('unprocessable', message, [{ field: 'coverFee', message }]);
+  }
+  return fee;
 }
 
 /** A guest's online gift: pending until the provider reports the payment. */
@@ -240,7 +274,10 @@ export async function startOnlineGift(
   slug: string,
   input: OnlineGiftInput,
 ): Promise<StartedGift> {
-  assertChargeable(provider, input.amount, 'amount');
+  const fee = chosenFeeCover(s, input);
+  const charged = fee ? add(input.amount, fee) : input.amount;
+  // The provider's minimum is about the charge, fee cover included.
+  assertChargeable(provider, charged, 'amount');
   const now = s.now();
   const expiresAt = now + s.config.pendingGiftMinutes * 60_000;
   const { gift, checkoutId, campaign } = await s.db.write(() => {
@@ -254,40 +291,47 @@ export async function startOnlineGift(
     }
     checkAmountAccepted(s, campaign, input.amount, now);
     refuseBelowMinimum(s, campaign, input.amount, now);
-    const gift = newGiftRow(campaign, input, {
-      source: 'online',
-      method: provider.name,
-      eventId: null,
-      note: null,
-      receivedAt: null,
-      expiresAt,
-      createdBy: null,
-      createdAt: now,
-    });
+    const gift: GiftRow = {
+      ...newGiftRow(campaign, input, {
+        source: 'online',
+        method: provider.name,
+        eventId: null,
+        note: null,
+        receivedAt: null,
+        expiresAt,
+        createdBy: null,
+        createdAt: now,
+      }),
+      feeCover: fee?.amount ?? 0,
+    };
     insertGift(s.db, gift);
     const checkoutId = newId('co');
     insertCheckout(s.db, {
       id: checkoutId,
       provider: provider.name,
       giftId: gift.id,
-      amount: gift.amount,
-      currency: gift.currency,
+      amount: charged.amount,
+      currency: charged.currency,
       status: 'open',
       expiresAt,
       createdAt: now,
     });
     return { gift, checkoutId, campaign };
   });
+  const description = `Gift to ${campaign.title}`;
+  // The fee cover is its own line, so the donor sees what the gift is and what the fee is.
+  const lines: CheckoutLine[] | undefined = fee ? [{ name: description, amount: input.amount, quantity: 1 }, { name: 'Processing fee cover', amount: fee, quantity: 1 }] : undefined;
   // The provider call happens after commit: no network inside a transaction.
   const url = await startCheckout(s, provider, {
     checkoutId,
     reference: gift.id,
-    amount: input.amount,
-    description: `Gift to ${campaign.title}`,
+    amount: charged,
+    description,
     expiresAt,
     email: gift.donorEmail,
+    ...(lines && { lines }),
   });
-  return { gift: giftView(s, gift, campaign), checkoutUrl: url };
+  return { gift: giftView(s, gift, campaign), charged, checkoutUrl: url };
 }
 
 export function getGift(s: Services, id: string): GiftView {
@@ -317,6 +361,12 @@ export interface RefundInput {
   id?: string;
   /** The provider's id of the refund that gave the money back. */
   providerRefund?: string | null;
+  /**
+   * How much of the fee cover went back with this refund, when the caller
+   * knows what the provider refunded; by default all that is left of it when
+   * the refund takes the rest of the gift, else none.
+   */
+  feeCover?: Money;
 }
 
 /**
@@ -336,17 +386,38 @@ export async function refundGift(s: Services, actor: Actor, giftId: string, inpu
     // ledger is only written once the provider has refunded. The refund's id
     // is chosen now, so a retried call (same idempotency key) refunds once.
     const amount = refundAmountOf(gift, input);
+    // A full refund gives back the fee cover too, in the same provider refund.
+    const feeCover = money(feeCoverBackWith(gift, amount), gift.currency);
     const id = newId('refund');
-    const { refundId } = await provider.refund({ checkoutId: paid.id, providerPayment: paid.providerPayment, amount, idempotencyKey: `lantern-refund-${id}`, reason: input.reason ?? null });
+    const { refundId } = await provider.refund({ checkoutId: paid.id, providerPayment: paid.providerPayment, amount: add(amount, feeCover), idempotencyKey: `lantern-refund-${id}`, reason: input.reason ?? null });
     const now = s.now();
     return s.db.write(() => {
       // The provider's webhook may have recorded this refund already.
       if (findRefundByProviderRef(s.db, refundId)) return giftView(s, findGift(s.db, giftId) ?? gift);
-      return giftView(s, refundGiftInTx(s, actor, giftId, { ...input, amount, id, providerRefund: refundId }, now));
+      return giftView(s, refundGiftInTx(s, actor, giftId, { ...input, amount, feeCover, id, providerRefund: refundId }, now));
     });
   }
   const now = s.now();
   return s.db.write(() => giftView(s, refundGiftInTx(s, actor, giftId, input, now)));
+}
+
+/** The fee cover that goes back with a refund of `amount`: what is left of it when the refund takes the rest of the gift. */
+function feeCoverBackWith(gift: GiftRow, amount: Money): number {
+  return gift.refundedAmount + amount.amount === gift.amount ? gift.feeCover - gift.feeCoverRefunded : 0;
+}
+
+/**
+ * What a refund the provider made (in the gift currency) gave back of a gift
+ * and of its fee cover: everything left of both is a full refund; up to what
+ * is left of the gift is a refund of the gift alone. Null for any other
+ * amount, which no refund of Lantern's makes and a person must look at.
+ */
+export function partsOfProviderRefund(gift: GiftRow, amount: number): { gift: Money; feeCover: Money } | null {
+  const left = gift.amount - gift.refundedAmount;
+  const feeLeft = gift.feeCover - gift.feeCoverRefunded;
+  if (left > 0 && amount === left + feeLeft) return { gift: money(left, gift.currency), feeCover: money(feeLeft, gift.currency) };
+  if (amount > 0 && amount <= left) return { gift: money(amount, gift.currency), feeCover: money(0, gift.currency) };
+  return null;
 }
 
 /** What a refund takes back, checked against what is left of the gift. */
@@ -376,6 +447,10 @@ export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input:
   const netAfter = Number(roundDiv(BigInt(campaignValue) * BigInt(gift.amount - refundedAfter), BigInt(gift.amount)));
   const campaignRefund = campaignValue - gift.refundedCampaignAmount - netAfter;
   const full = refundedAfter === gift.amount;
+  const feeBack = input.feeCover?.amount ?? feeCoverBackWith(gift, amount);
+  if (feeBack < 0 || feeBack > gift.feeCover - gift.feeCoverRefunded || (input.feeCover && input.feeCover.currency !== gift.currency)) {
+    throw new Error(`gift ${giftId}: a refund cannot give back ${feeBack} of a fee cover with ${gift.feeCover - gift.feeCoverRefunded} left`);
+  }
   const refundId = input.id ?? newId('refund');
   insertRefund(s.db, {
     id: refundId,
@@ -390,6 +465,7 @@ export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input:
   updateGift(s.db, giftId, {
     refundedAmount: refundedAfter,
     refundedCampaignAmount: gift.refundedCampaignAmount + campaignRefund,
+    feeCoverRefunded: gift.feeCoverRefunded + feeBack,
     status: full ? 'refunded' : 'partially_refunded',
   });
   appendLedger(s.db, { campaignId: gift.campaignId, kind: 'refund', amount: -campaignRefund, giftId, refundId, createdAt: now });
@@ -404,10 +480,14 @@ export function refundGiftInTx(s: Services, actor: Actor, giftId: string, input:
   replayCampaign(s, gift.campaignId);
   const after = findGift(s.db, giftId);
   if (!after) throw new Error('gift vanished');
-  audit(s, actor, 'gift.refund', { type: 'gift', id: giftId }, { status: gift.status, refunded: gift.refundedAmount }, {
+  // The fee cover is named only for gifts that have one.
+  const covered = gift.feeCover > 0;
+  audit(s, actor, 'gift.refund', { type: 'gift', id: giftId }, { status: gift.status, refunded: gift.refundedAmount, ...(covered && { feeCoverRefunded: gift.feeCoverRefunded }) }, {
     status: after.status,
     refunded: after.refundedAmount,
+    ...(covered && { feeCoverRefunded: after.feeCoverRefunded }),
     amount: amount.amount,
+    ...(covered && { feeCover: feeBack }),
     currency: amount.currency,
     reason: input.reason ?? null,
   });

@@ -21,7 +21,7 @@ import type { PaymentOutcome, PaymentProvider } from '../payments/provider.ts';
 import type { StripeProvider } from '../payments/stripe-provider.ts';
 import { audit } from './audit.ts';
 import type { Services } from './context.ts';
-import { refundGiftInTx } from './gifts.ts';
+import { partsOfProviderRefund, refundGiftInTx } from './gifts.ts';
 import { refundRefusedPayment } from './late-payments.ts';
 import { refundableOfOrder, refundOrderInTx } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
@@ -104,7 +104,13 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
       if (r.status !== 'succeeded' || findRefundByProviderRef(s.db, r.id)) continue;
       const gift = findGift(s.db, giftId);
       if (!gift || r.currency.toUpperCase() !== gift.currency) continue;
-      refundGiftInTx(s, system, giftId, { amount: money(r.amount, gift.currency), reason: 'Refunded in Stripe', providerRefund: r.id }, now);
+      // The whole charge back is the gift and its fee cover; a smaller amount is part of the gift.
+      const parts = partsOfProviderRefund(gift, r.amount);
+      if (parts) {
+        refundGiftInTx(s, system, giftId, { amount: parts.gift, feeCover: parts.feeCover, reason: 'Refunded in Stripe', providerRefund: r.id }, now);
+      } else if (claimPaymentEvent(s.db, 'stripe', `${r.id}:unapplied`, 'refund_unapplied', now)) {
+        audit(s, system, 'payment.refund_unapplied', { type: 'gift', id: giftId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe that is neither part of what is left of the gift nor all of it with its fee cover: not applied, for a person to look at' });
+      }
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
@@ -145,7 +151,9 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
     if (dispute.status === 'lost' && !findRefundByProviderRef(s.db, dispute.id)) {
       const left = gift.amount - gift.refundedAmount;
       const amount = Math.min(dispute.amount, left);
-      if (amount > 0) refundGiftInTx(s, system, gift.id, { amount: money(amount, gift.currency), reason: 'Dispute lost', providerRefund: dispute.id }, now);
+      // What the bank took beyond the gift was the fee cover.
+      const feeCover = Math.min(dispute.amount - amount, gift.feeCover - gift.feeCoverRefunded);
+      if (amount > 0) refundGiftInTx(s, system, gift.id, { amount: money(amount, gift.currency), feeCover: money(feeCover, gift.currency), reason: 'Dispute lost', providerRefund: dispute.id }, now);
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: closed ? 'refunded' : 'awaiting' };

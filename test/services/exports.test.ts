@@ -80,9 +80,9 @@ async function scenario(t: Test): Promise<Scenario> {
 }
 
 const GIFTS_HEADER_ADMIN =
-  'id,created,succeeded,status,source,method,amount,currency,campaign value,rate,refunded,matched,campaign currency,donor name,donor e-mail,anonymous,show amount,comment,note';
+  'id,created,succeeded,status,source,method,amount,currency,fee cover,fee cover refunded,campaign value,rate,refunded,matched,campaign currency,donor name,donor e-mail,anonymous,show amount,comment,note';
 const GIFTS_HEADER_ORGANIZER =
-  'id,created,succeeded,status,source,method,amount,currency,campaign value,rate,refunded,matched,campaign currency,donor name,anonymous,show amount,comment,note';
+  'id,created,succeeded,status,source,method,amount,currency,fee cover,fee cover refunded,campaign value,rate,refunded,matched,campaign currency,donor name,anonymous,show amount,comment,note';
 
 t.test('gifts CSV for an admin: every gift, every column, names and e-mails', async (t) => {
   const { ta, g } = await scenario(t);
@@ -92,13 +92,13 @@ t.test('gifts CSV for an admin: every gift, every column, names and e-mails', as
     file.csv,
     csv(
       GIFTS_HEADER_ADMIN,
-      `${g.ada},${at(1)},${at(1)},succeeded,offline,cash,100.00,USD,100.00,,0.00,100.00,USD,Ada Park,ada@donor.test,no,yes,For the next rescue,"cash box, screening night"`,
-      `${g.gina},${at(2)},${at(3)},succeeded,online,test,50.00,USD,50.00,,0.00,50.00,USD,Gina,gina@donor.test,yes,no,,`,
-      `${g.kim},${at(4)},${at(4)},succeeded,offline,bank_transfer,50000,KRW,37.00,0.00074,0.00,37.00,USD,Min-jun Kim,min@donor.test,no,yes,,`,
-      `${g.evil},${at(5)},${at(5)},succeeded,offline,cash,20.00,USD,20.00,,0.00,20.00,USD,${EVIL_CSV},,no,yes,'-5 for the vet,`,
-      `${g.ada2},${at(6)},${at(6)},partially_refunded,offline,cash,30.00,USD,30.00,,10.00,20.00,USD,Ada Park,ada@donor.test,no,yes,,`,
-      `${g.bo},${at(8)},${at(8)},refunded,offline,cheque,10.00,USD,10.00,,10.00,0.00,USD,Bo,bo@donor.test,no,yes,,`,
-      `${g.pat},${at(10)},,pending,online,test,25.00,USD,,,0.00,0.00,USD,Pat,pat@donor.test,no,yes,,`,
+      `${g.ada},${at(1)},${at(1)},succeeded,offline,cash,100.00,USD,0.00,0.00,100.00,,0.00,100.00,USD,Ada Park,ada@donor.test,no,yes,For the next rescue,"cash box, screening night"`,
+      `${g.gina},${at(2)},${at(3)},succeeded,online,test,50.00,USD,0.00,0.00,50.00,,0.00,50.00,USD,Gina,gina@donor.test,yes,no,,`,
+      `${g.kim},${at(4)},${at(4)},succeeded,offline,bank_transfer,50000,KRW,0,0,37.00,0.00074,0.00,37.00,USD,Min-jun Kim,min@donor.test,no,yes,,`,
+      `${g.evil},${at(5)},${at(5)},succeeded,offline,cash,20.00,USD,0.00,0.00,20.00,,0.00,20.00,USD,${EVIL_CSV},,no,yes,'-5 for the vet,`,
+      `${g.ada2},${at(6)},${at(6)},partially_refunded,offline,cash,30.00,USD,0.00,0.00,30.00,,10.00,20.00,USD,Ada Park,ada@donor.test,no,yes,,`,
+      `${g.bo},${at(8)},${at(8)},refunded,offline,cheque,10.00,USD,0.00,0.00,10.00,,10.00,0.00,USD,Bo,bo@donor.test,no,yes,,`,
+      `${g.pat},${at(10)},,pending,online,test,25.00,USD,0.00,0.00,,,0.00,0.00,USD,Pat,pat@donor.test,no,yes,,`,
     ),
   );
 });
@@ -110,13 +110,13 @@ t.test('gifts CSV for an organizer: no e-mail column, anonymous donors unnamed',
     file.csv,
     csv(
       GIFTS_HEADER_ORGANIZER,
-      `${g.ada},${at(1)},${at(1)},succeeded,offline,cash,100.00,USD,100.00,,0.00,100.00,USD,Ada Park,no,yes,For the next rescue,"cash box, screening night"`,
-      `${g.gina},${at(2)},${at(3)},succeeded,online,test,50.00,USD,50.00,,0.00,50.00,USD,Anonymous,yes,no,,`,
-      `${g.kim},${at(4)},${at(4)},succeeded,offline,bank_transfer,50000,KRW,37.00,0.00074,0.00,37.00,USD,Min-jun Kim,no,yes,,`,
-      `${g.evil},${at(5)},${at(5)},succeeded,offline,cash,20.00,USD,20.00,,0.00,20.00,USD,${EVIL_CSV},no,yes,'-5 for the vet,`,
-      `${g.ada2},${at(6)},${at(6)},partially_refunded,offline,cash,30.00,USD,30.00,,10.00,20.00,USD,Ada Park,no,yes,,`,
-      `${g.bo},${at(8)},${at(8)},refunded,offline,cheque,10.00,USD,10.00,,10.00,0.00,USD,Bo,no,yes,,`,
-      `${g.pat},${at(10)},,pending,online,test,25.00,USD,,,0.00,0.00,USD,Pat,no,yes,,`,
+      `${g.ada},${at(1)},${at(1)},succeeded,offline,cash,100.00,USD,0.00,0.00,100.00,,0.00,100.00,USD,Ada Park,no,yes,For the next rescue,"cash box, screening night"`,
+      `${g.gina},${at(2)},${at(3)},succeeded,online,test,50.00,USD,0.00,0.00,50.00,,0.00,50.00,USD,Anonymous,yes,no,,`,
+      `${g.kim},${at(4)},${at(4)},succeeded,offline,bank_transfer,50000,KRW,0,0,37.00,0.00074,0.00,37.00,USD,Min-jun Kim,no,yes,,`,
+      `${g.evil},${at(5)},${at(5)},succeeded,offline,cash,20.00,USD,0.00,0.00,20.00,,0.00,20.00,USD,${EVIL_CSV},no,yes,'-5 for the vet,`,
+      `${g.ada2},${at(6)},${at(6)},partially_refunded,offline,cash,30.00,USD,0.00,0.00,30.00,,10.00,20.00,USD,Ada Park,no,yes,,`,
+      `${g.bo},${at(8)},${at(8)},refunded,offline,cheque,10.00,USD,0.00,0.00,10.00,,10.00,0.00,USD,Bo,no,yes,,`,
+      `${g.pat},${at(10)},,pending,online,test,25.00,USD,0.00,0.00,,,0.00,0.00,USD,Pat,no,yes,,`,
     ),
   );
   t.notMatch(file.csv, /@/, 'no e-mail address at all');

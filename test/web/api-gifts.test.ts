@@ -67,6 +67,8 @@ t.test('POST /campaigns/:slug/gifts records an offline gift that succeeds at onc
     rate: null,
     matched: usd(10_000),
     refunded: usd(0),
+    feeCover: usd(0),
+    feeCoverRefunded: usd(0),
   });
 
   const c = await getCampaign(ta);
@@ -236,7 +238,7 @@ t.test('a gift in a currency without a rate is refused (422); with a rate it is 
   await addRate(ta, 'KRW', '0.00074');
   const g = await offline(ta, krw(50_000), { name: 'Jin', email: 'jin@donor.test' });
   // 50,000 × 0.00074 = 37.00 USD.
-  t.strictSame(g, { id: g.id, status: 'succeeded', amount: krw(50_000), campaignAmount: usd(3_700), rate: '0.00074', matched: usd(3_700), refunded: krw(0) });
+  t.strictSame(g, { id: g.id, status: 'succeeded', amount: krw(50_000), campaignAmount: usd(3_700), rate: '0.00074', matched: usd(3_700), refunded: krw(0), feeCover: krw(0), feeCoverRefunded: krw(0) });
 
   // Half to even at the cent: 10,250 KRW = 758.5 cents → 758; 10,750 KRW = 795.5 cents → 796.
   const down = await offline(ta, krw(10_250));
@@ -280,7 +282,7 @@ t.test('POST /campaigns/:slug/donations starts a pending gift; paying it at the 
   t.equal(res.statusCode, 201);
   t.match(String(res.headers['content-type']), /^application\/json/);
   const d = res.json<DonationJson>();
-  t.strictSame(Object.keys(d).sort(), ['amount', 'checkoutUrl', 'id', 'status']);
+  t.strictSame(Object.keys(d).sort(), ['amount', 'charged', 'checkoutUrl', 'feeCover', 'id', 'status']);
   t.equal(d.status, 'pending');
   t.strictSame(d.amount, usd(2_500));
   t.match(d.checkoutUrl, /^http:\/\/lantern\.test\/test-checkout\/[^/]+$/, 'checkoutUrl points at /test-checkout/<id>');
@@ -418,7 +420,7 @@ t.test('refunds: partial then full; the match afterwards equals a replay without
   // Partial refund of 40 USD from the first gift: it is matched 60, which frees 40 for the second.
   const r1 = await refundPost(ta, g1.id, { amount: usd(4_000), reason: 'donor asked' });
   t.equal(r1.statusCode, 201);
-  t.strictSame(r1.json<GiftJson>(), { id: g1.id, status: 'partially_refunded', amount: usd(10_000), campaignAmount: usd(10_000), rate: null, matched: usd(6_000), refunded: usd(4_000) });
+  t.strictSame(r1.json<GiftJson>(), { id: g1.id, status: 'partially_refunded', amount: usd(10_000), campaignAmount: usd(10_000), rate: null, matched: usd(6_000), refunded: usd(4_000), feeCover: usd(0), feeCoverRefunded: usd(0) });
   t.strictSame((await giftById(ta, g2.id)).matched, usd(9_000), 'the second gift picks up what was freed');
   t.strictSame((await giftById(ta, g3.id)).matched, usd(0));
   let c = await getCampaign(ta);
@@ -427,7 +429,7 @@ t.test('refunds: partial then full; the match afterwards equals a replay without
 
   // Full refund of the second gift (no amount: everything that remains).
   const r2 = await refund(ta, g2.id);
-  t.strictSame(r2, { id: g2.id, status: 'refunded', amount: usd(10_000), campaignAmount: usd(10_000), rate: null, matched: usd(0), refunded: usd(10_000) });
+  t.strictSame(r2, { id: g2.id, status: 'refunded', amount: usd(10_000), campaignAmount: usd(10_000), rate: null, matched: usd(0), refunded: usd(10_000), feeCover: usd(0), feeCoverRefunded: usd(0) });
   t.strictSame((await giftById(ta, g3.id)).matched, usd(8_000), 'the third gift is matched now');
   c = await getCampaign(ta);
   t.strictSame(totals(c), { raised: 14_000, matched: 14_000, total: 28_000, donorCount: 2, giftCount: 2 }, 'a full refund drops the gift and its donor');
@@ -479,7 +481,7 @@ t.test('refunds of a converted gift keep the frozen conversion exact', async (t)
   t.strictSame(g.campaignAmount, usd(3_700));
   // Refund 49,750 KRW: 250 KRW remain, worth 18.5 cents → 18 (half to even).
   const r = await refund(ta, g.id, krw(49_750));
-  t.strictSame(r, { id: g.id, status: 'partially_refunded', amount: krw(50_000), campaignAmount: usd(3_700), rate: '0.00074', matched: usd(0), refunded: krw(49_750) });
+  t.strictSame(r, { id: g.id, status: 'partially_refunded', amount: krw(50_000), campaignAmount: usd(3_700), rate: '0.00074', matched: usd(0), refunded: krw(49_750), feeCover: krw(0), feeCoverRefunded: krw(0) });
   t.strictSame(totals(await getCampaign(ta)), { raised: 18, matched: 0, total: 18, donorCount: 1, giftCount: 1 });
   // A refund must be in the gift's currency.
   expectProblem(t, await refundPost(ta, g.id, { amount: usd(18) }), 400, ['amount.currency']);

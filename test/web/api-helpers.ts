@@ -59,6 +59,8 @@ export interface GiftJson {
   rate: string | null;
   matched: MoneyJson;
   refunded: MoneyJson;
+  feeCover: MoneyJson;
+  feeCoverRefunded: MoneyJson;
 }
 /** A gift as the admin gift list shows it. */
 export interface AdminGiftJson extends GiftJson {
@@ -74,6 +76,8 @@ export interface DonationJson {
   id: string;
   status: string;
   amount: MoneyJson;
+  feeCover: MoneyJson;
+  charged: MoneyJson;
   checkoutUrl: string;
 }
 

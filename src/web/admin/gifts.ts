@@ -155,6 +155,7 @@ export default async function adminGifts(app: FastifyInstance) {
       isAdmin,
       refundable: isAdmin && (gift.status === 'succeeded' || gift.status === 'partially_refunded'),
       remaining: money(gift.amount.amount - gift.refunded.amount, gift.amount.currency),
+      feeCoverLeft: money(gift.feeCover.amount - gift.feeCoverRefunded.amount, gift.feeCover.currency),
       values: { form_token: newSecret(18), ...values },
       errors,
       message,

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DomainError, ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import { formatPercent } from '../../domain/fees.ts';
 import { exponentOf, formatMajor, money, parseMoney, type Money } from '../../domain/money.ts';
 import { newSecret } from '../../db/ids.ts';
 import type { CampaignRow } from '../../db/campaigns.ts';
@@ -15,7 +16,7 @@ import {
   type PublicPledge,
 } from '../../services/campaigns.ts';
 import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
-import { getGift, startOnlineGift } from '../../services/gifts.ts';
+import { feeCoverFor, getGift, startOnlineGift } from '../../services/gifts.ts';
 import { once } from '../../services/idempotency.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
 import { translator } from '../../i18n.ts';
@@ -35,6 +36,7 @@ const donateForm = z.object({
   anonymous: z.literal('on').optional(),
   show_amount: z.literal('on').optional(),
   comment: z.string().trim().max(1000, t('At most 1,000 characters')).optional(),
+  cover_fee: z.literal('on').optional(),
   form_token: z.string().min(16).max(100),
 });
 
@@ -115,8 +117,33 @@ export default async function publicCampaigns(app: FastifyInstance) {
     return reply.page('pages/public/home', { title: t('Campaigns'), campaigns });
   });
 
+  /**
+   * The "cover the processing fee" checkbox, when this installation offers it:
+   * the fee for the amount already entered (a form shown again), else the
+   * rate; and what the page's script needs to show the figure as the donor
+   * picks an amount. The server computes the fee again from what is sent.
+   */
+  function feeOffer(campaign: CampaignRow, currencies: readonly string[], values: DonateValues) {
+    const fee = svc.config.processingFee;
+    if (fee === null || currencies.length === 0) return null;
+    const entered = amountFromForm(values, currencies);
+    const fixed = fee.fixed[campaign.currency];
+    return {
+      amount: 'money' in entered ? feeCoverFor(svc, entered.money) : null,
+      percent: formatPercent(fee.millionths),
+      fixed: fixed ? money(fixed, campaign.currency) : null,
+      script: {
+        millionths: fee.millionths,
+        fixed: Object.fromEntries(currencies.map((c) => [c, fee.fixed[c] ?? 0])),
+        exponents: Object.fromEntries(currencies.map((c) => [c, exponentOf(c)])),
+      },
+    };
+  }
+
   function campaignPage(campaign: CampaignRow, form: { values: DonateValues; errors: Record<string, string>; message?: string }) {
     const progress = campaignProgress(svc, campaign);
+    const currencies = campaign.status === 'published' ? acceptedCurrencies(svc, campaign.currency) : [];
+    const values = { currency: campaign.currency, show_amount: 'on', form_token: newSecret(18), ...form.values };
     const data = {
       title: campaign.title,
       progress,
@@ -124,10 +151,11 @@ export default async function publicCampaigns(app: FastifyInstance) {
       banner: matchBanner(progress.matches),
       supporters: publicSupporters(svc, campaign, 10),
       story: renderStory(`${campaign.id}:${campaign.updatedAt}`, campaign.story),
-      currencies: campaign.status === 'published' ? acceptedCurrencies(svc, campaign.currency) : [],
+      currencies,
       presets: presets(campaign),
       open: campaign.status === 'published',
-      form: { ...form, values: { currency: campaign.currency, show_amount: 'on', form_token: newSecret(18), ...form.values } },
+      fee: feeOffer(campaign, currencies, values),
+      form: { ...form, values },
     };
     return { data, changesAt: progress.changesAt };
   }
@@ -204,6 +232,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
             anonymous: f.anonymous === 'on',
             showAmount: f.show_amount === 'on',
             comment: f.comment || null,
+            coverFee: f.cover_fee === 'on',
           });
           await notePaymentCheckout(svc, attempt, { giftId: started.gift.id });
           return { statusCode: 303, body: started.checkoutUrl };
@@ -220,6 +249,10 @@ export default async function publicCampaigns(app: FastifyInstance) {
         }
         if (err instanceof DomainError && (err.code === 'missing_rate' || err.code === 'invalid_state')) {
           return fail(err.issues, err.message);
+        }
+        if (err instanceof DomainError && err.code === 'unprocessable') {
+          // The fee cover was chosen on a page from before it stopped being offered.
+          return fail(err.issues.map((i) => (i.field === 'coverFee' ? { ...i, field: 'cover_fee' } : i)), err.message);
         }
         throw err;
       }

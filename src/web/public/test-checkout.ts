@@ -4,6 +4,7 @@
 // counts once.
 import type { FastifyInstance } from 'fastify';
 import { money } from '../../domain/money.ts';
+import { getGift } from '../../services/gifts.ts';
 import { applyPaymentEvent, getCheckout } from '../../services/payments.ts';
 import { translator } from '../../i18n.ts';
 import { moneyLimit } from '../plugins/limits.ts';
@@ -16,12 +17,15 @@ export default async function testCheckout(app: FastifyInstance) {
 
   app.get<{ Params: { id: string } }>('/test-checkout/:id', { schema: { hide: true } }, async (req, reply) => {
     const view = getCheckout(svc, req.params.id);
+    // A gift's checkout charges its fee cover too, shown apart as Stripe shows its two lines.
+    const gift = view.checkout.giftId ? getGift(svc, view.checkout.giftId) : null;
     // Personal to one donor: never kept by a browser or a proxy.
     reply.header('cache-control', 'no-store');
     return reply.page('pages/public/test-checkout', {
       title: t('Test checkout'),
       view,
       amount: money(view.checkout.amount, view.checkout.currency),
+      gift: gift && gift.feeCover.amount > 0 ? { amount: gift.amount, feeCover: gift.feeCover } : null,
     });
   });
 

@@ -85,11 +85,13 @@ export default async function apiV1(root: FastifyInstance) {
           anonymous: b.anonymous,
           showAmount: b.showAmount,
           comment: b.comment ?? null,
+          coverFee: b.coverFee,
         });
         await notePaymentCheckout(svc, attempt, { giftId: started.gift.id });
+        const g = started.gift;
         return {
           statusCode: 201,
-          body: { id: started.gift.id, status: started.gift.status, amount: started.gift.amount, checkoutUrl: started.checkoutUrl },
+          body: { id: g.id, status: g.status, amount: g.amount, feeCover: g.feeCover, charged: started.charged, checkoutUrl: started.checkoutUrl },
         };
       }),
   );

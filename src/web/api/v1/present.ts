@@ -53,6 +53,8 @@ export function giftJson(g: GiftView) {
     rate: g.rate,
     matched: g.matched,
     refunded: g.refunded,
+    feeCover: g.feeCover,
+    feeCoverRefunded: g.feeCoverRefunded,
   };
 }
 

@@ -98,12 +98,18 @@ export const donationCreate = z.strictObject({
   anonymous: z.boolean().default(false),
   showAmount: z.boolean().default(true),
   comment: z.string().trim().max(1000).optional(),
+  coverFee: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Add the processing fee to the charge (not to the gift); refused with 422 where the installation does not offer it' }),
 });
 
 export const donationOut = z.object({
   id: z.string(),
   status: z.string(),
   amount: moneyOut,
+  feeCover: moneyOut.meta({ description: 'What the donor adds for the processing fee: charged, but not part of the gift' }),
+  charged: moneyOut.meta({ description: 'What the checkout charges: the amount and the fee cover' }),
   checkoutUrl: z.string(),
 });
 
@@ -127,6 +133,8 @@ export const giftOut = z.object({
   rate: z.string().nullable(),
   matched: moneyOut,
   refunded: moneyOut,
+  feeCover: moneyOut.meta({ description: 'Charged with the gift for the processing fee; not part of the gift, never matched' }),
+  feeCoverRefunded: moneyOut,
 });
 
 export const giftAdminOut = giftOut.extend({
