@@ -2,7 +2,7 @@
 import { and, asc, eq, gte, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
-import { checkouts, orders, paymentEvents, providerRefunds, raffleEntries } from './schema.ts';
+import { checkouts, giftRefunds, orders, paymentEvents, providerRefunds, raffleEntries } from './schema.ts';
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
@@ -138,7 +138,8 @@ export function refundedAtProvider(db: Database, checkoutId: string): number {
 /**
  * Paid checkouts of a provider whose order or raffle entry the ledger has
  * refunded (an event cancelled, a raffle entry refunded) while the provider
- * has not yet been asked to give the money back.
+ * has not yet given all the money back: an order may have had some tickets or
+ * its donation refunded through the provider before, which leaves the rest.
  */
 export function checkoutsAwaitingProviderRefund(db: Database, provider: string): CheckoutRow[] {
   return db.orm
@@ -151,7 +152,9 @@ export function checkoutsAwaitingProviderRefund(db: Database, provider: string):
         eq(checkouts.provider, provider),
         eq(checkouts.status, 'paid'),
         or(eq(orders.status, 'refunded'), eq(raffleEntries.status, 'refunded')),
-        sql`not exists (select 1 from ${providerRefunds} where ${providerRefunds.checkoutId} = ${checkouts.id})`,
+        sql`coalesce((select sum(${providerRefunds.amount}) from ${providerRefunds} where ${providerRefunds.checkoutId} = ${checkouts.id}), 0)
+          + coalesce((select sum(${giftRefunds.amount}) from ${giftRefunds} where ${giftRefunds.giftId} = ${orders.donationGiftId} and ${giftRefunds.providerRefund} is not null), 0)
+          < ${checkouts.amount}`,
       ),
     )
     .all()

@@ -11,7 +11,11 @@ export type OrderItemRow = typeof orderItems.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type WaitlistRow = typeof waitlist.$inferSelect;
 
-/** Orders whose seats count as taken: paid, or pending and still inside their hold. */
+/**
+ * Orders whose seats count as taken: paid, or pending and still inside their
+ * hold. A paid order's line counts its seats less those refunded on their own
+ * (a partial refund), which are free again.
+ */
 const holding = (now: unknown) =>
   or(
     inArray(orders.status, ['paid', 'partially_refunded']),
@@ -20,7 +24,7 @@ const holding = (now: unknown) =>
 
 const takenByType = prepared((db) =>
   db.orm
-    .select({ ticketTypeId: orderItems.ticketTypeId, taken: sql<number>`sum(${orderItems.quantity})` })
+    .select({ ticketTypeId: orderItems.ticketTypeId, taken: sql<number>`sum(${orderItems.quantity} - ${orderItems.refundedQuantity})` })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
     .where(and(eq(orders.eventId, sql.placeholder('eventId')), holding(sql.placeholder('now'))))
@@ -47,10 +51,10 @@ export function nextHoldExpiry(db: Database, eventId: string, now: number): numb
   return at === null || at === undefined ? null : Number(at);
 }
 
-/** Sold seats per ticket type (paid orders only), for the public "sold" figure. */
+/** Sold seats per ticket type (paid orders only, less seats refunded on their own), for the public "sold" figure. */
 export function seatsSold(db: Database, eventId: string): Map<string, number> {
   const rows = db.orm
-    .select({ ticketTypeId: orderItems.ticketTypeId, sold: sql<number>`sum(${orderItems.quantity})` })
+    .select({ ticketTypeId: orderItems.ticketTypeId, sold: sql<number>`sum(${orderItems.quantity} - ${orderItems.refundedQuantity})` })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
     .where(and(eq(orders.eventId, eventId), inArray(orders.status, ['paid', 'partially_refunded'])))
@@ -113,6 +117,25 @@ export function updateTicket(db: Database, id: string, patch: Partial<TicketRow>
 
 export function voidTicketsOfOrder(db: Database, orderId: string): void {
   db.orm.update(tickets).set({ status: 'void' }).where(eq(tickets.orderId, orderId)).run();
+}
+
+/** Voids some tickets of an order (a partial refund). */
+export function voidTickets(db: Database, orderId: string, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  db.orm
+    .update(tickets)
+    .set({ status: 'void' })
+    .where(and(eq(tickets.orderId, orderId), inArray(tickets.id, [...ids])))
+    .run();
+}
+
+/** `seats` more seats of an order's line were refunded: they stop counting as taken. */
+export function addRefundedSeats(db: Database, orderId: string, ticketTypeId: string, seats: number): void {
+  db.orm
+    .update(orderItems)
+    .set({ refundedQuantity: sql`${orderItems.refundedQuantity} + ${seats}` })
+    .where(and(eq(orderItems.orderId, orderId), eq(orderItems.ticketTypeId, ticketTypeId)))
+    .run();
 }
 
 /**

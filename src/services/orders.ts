@@ -1,18 +1,31 @@
 // Ticket orders: placing one holds its seats (checked against what is paid or
 // held, in the same write transaction), paying it issues one ticket per seat
 // and puts the revenue in the campaign's ledger, a hold that runs out frees
-// the seats, a refund reverses the revenue, and check-in admits a ticket once.
+// the seats, a refund (of the whole order, or of chosen tickets and the
+// donation) reverses their revenue, and check-in admits a ticket once.
+import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
-import { money, type Money } from '../domain/money.ts';
+import { formatMoney, money, type Money } from '../domain/money.ts';
+import { refundedCampaignShare } from '../domain/order-refunds.ts';
 import { checkRequest } from '../domain/seats.ts';
 import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfOrder, paidCheckoutOfOrder, providerRefundKnown, recordProviderRefund, updateCheckout } from '../db/checkouts.ts';
+import {
+  insertCheckout,
+  openCheckoutsOfOrder,
+  paidCheckoutOfOrder,
+  providerRefundKnown,
+  recordProviderRefund,
+  refundedAtProvider,
+  updateCheckout,
+  type CheckoutRow,
+} from '../db/checkouts.ts';
 import { findEventBySlug, findEventById, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
-import { findGift } from '../db/gifts.ts';
+import { findGift, refundedAtProviderOfGift } from '../db/gifts.ts';
 import { newId, newSecret } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
 import {
+  addRefundedSeats,
   findOrder,
   findTicketByCode,
   findWaitlistByOrder,
@@ -25,7 +38,7 @@ import {
   updateOrder,
   updateTicket,
   updateWaitlistEntry,
-  voidTicketsOfOrder,
+  voidTickets,
   type OrderItemRow,
   type OrderRow,
   type TicketRow,
@@ -35,6 +48,7 @@ import { formatTimeRange, zoneLabel } from '../web/format.ts';
 import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { eventCalendar } from './calendar.ts';
+import { disputeOf, type PaymentDispute } from './disputes.ts';
 import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
@@ -552,67 +566,298 @@ export function getOrder(s: Services, id: string): OrderView {
   };
 }
 
+export interface OrderRefundInput {
+  /**
+   * Codes of the tickets to refund, as the order lists them (typed forms are
+   * forgiven, as at the door). With `donation` also absent: everything left.
+   */
+  tickets?: readonly string[];
+  /** Refund what is left of the donation added to the order. */
+  donation?: boolean;
+  reason?: string | null;
+}
+
+/** What one refund of an order takes back, checked against the order as it is. */
+interface RefundPlan {
+  order: OrderRow;
+  event: EventRow;
+  /** Our id for the refund: the provider's idempotency key is made from it. */
+  id: string;
+  tickets: TicketRow[];
+  /** The chosen tickets' price, in the order's currency. */
+  ticketsAmount: number;
+  donationGiftId: string | null;
+  donationAmount: number;
+  /** Valid tickets and donation left once this refund is made: none of either means the order is refunded. */
+  ticketsLeft: number;
+  donationLeft: number;
+}
+
+function assertRefundable(order: OrderRow): void {
+  if (order.status !== 'paid' && order.status !== 'partially_refunded') {
+    throw new DomainError('invalid_state', `A ${order.status.replace('_', ' ')} order cannot be refunded.`);
+  }
+}
+
+function donationLeftOf(s: Services, order: OrderRow): { giftId: string | null; left: number } {
+  const gift = order.donationGiftId ? findGift(s.db, order.donationGiftId) : undefined;
+  const left = gift && (gift.status === 'succeeded' || gift.status === 'partially_refunded') ? gift.amount - gift.refundedAmount : 0;
+  return { giftId: gift?.id ?? null, left };
+}
+
 /**
- * Refunds (or cancels) a paid order in full: its tickets stop working, its
- * revenue leaves the campaign's ledger, and a donation added to it is refunded
- * too. An order paid through a provider (Stripe) is refunded there first,
- * and the ledger reverses only once the provider has; cash goes back by hand.
+ * Checks a refund against the order: every ticket named must be a valid
+ * ticket of it, named once; the donation must be there and not refunded yet;
+ * something must be chosen. The refund's id is derived from what it takes
+ * back (the order's own id for everything left), so asking again for the same
+ * tickets, say after a crash between the provider's answer and our write,
+ * gets the provider's same refund rather than a second one.
+ */
+function planRefund(s: Services, order: OrderRow, input: Pick<OrderRefundInput, 'tickets' | 'donation'>): RefundPlan {
+  assertRefundable(order);
+  const event = findEventById(s.db, order.eventId);
+  if (!event) throw new Error(`order ${order.id} has no event`);
+  const all = ticketsOfOrder(s.db, order.id);
+  const valid = all.filter((t) => t.status === 'valid');
+  const price = new Map(itemsOfOrder(s.db, order.id).map((i) => [i.ticketTypeId, i.unitPrice]));
+  const donation = donationLeftOf(s, order);
+  const whole = input.tickets === undefined && input.donation === undefined;
+  let chosen: TicketRow[];
+  let donationAmount: number;
+  if (whole) {
+    chosen = valid;
+    donationAmount = donation.left;
+  } else {
+    chosen = chooseTickets(all, input.tickets ?? []);
+    donationAmount = 0;
+    if (input.donation === true) {
+      if (order.donation === 0 || donation.giftId === null) throw new DomainError('unprocessable', 'This order has no donation to refund.', [{ field: 'donation', message: 'No donation with this order' }]);
+      if (donation.left === 0) throw new DomainError('invalid_state', 'The donation of this order was already refunded.', [{ field: 'donation', message: 'Already refunded' }]);
+      donationAmount = donation.left;
+    }
+    if (chosen.length === 0 && donationAmount === 0) throw ValidationError.field('tickets', 'Choose the tickets to refund, or the donation');
+  }
+  // Everything left is all that is left of ticketsTotal, so a complete refund ends exactly there.
+  const ticketsAmount = whole ? order.ticketsTotal - order.refundedAmount : chosen.reduce((n, t) => n + (price.get(t.ticketTypeId) ?? 0), 0);
+  const picked = chosen
+    .map((t) => t.id)
+    .sort()
+    .join(',');
+  const id = whole ? order.id : `${order.id}-${createHash('sha256').update(`${picked}|donation:${donationAmount}`).digest('hex').slice(0, 16)}`;
+  return {
+    order,
+    event,
+    id,
+    tickets: chosen,
+    ticketsAmount,
+    donationGiftId: donation.giftId,
+    donationAmount,
+    ticketsLeft: valid.length - chosen.length,
+    donationLeft: donation.left - donationAmount,
+  };
+}
+
+/** The order's tickets named by `codes`: unknown (422), listed twice (400) or already void (409) ones are refused, each under its field. */
+function chooseTickets(all: readonly TicketRow[], codes: readonly string[]): TicketRow[] {
+  const byCode = new Map(all.map((t) => [t.code, t]));
+  const seen = new Set<string>();
+  const twice: FieldIssue[] = [];
+  const unknown: FieldIssue[] = [];
+  const spent: FieldIssue[] = [];
+  const chosen: TicketRow[] = [];
+  codes.forEach((raw, i) => {
+    const field = `tickets.${i}`;
+    const ticket = byCode.get(normaliseTicketCode(raw));
+    if (!ticket) {
+      unknown.push({ field, message: `No ticket of this order has the code ${raw}` });
+      return;
+    }
+    if (seen.has(ticket.id)) {
+      twice.push({ field, message: `${ticket.code} is listed twice` });
+      return;
+    }
+    seen.add(ticket.id);
+    if (ticket.status !== 'valid') spent.push({ field, message: `${ticket.code} was already refunded or cancelled` });
+    else chosen.push(ticket);
+  });
+  if (twice.length > 0) throw new ValidationError('A ticket is listed twice.', twice);
+  if (unknown.length > 0) throw new DomainError('unprocessable', unknown.length === 1 ? 'That ticket is not one of this order’s.' : 'Those tickets are not this order’s.', unknown);
+  if (spent.length > 0) throw new DomainError('invalid_state', spent.length === 1 ? 'That ticket was already refunded or cancelled.' : 'Those tickets were already refunded or cancelled.', spent);
+  return chosen;
+}
+
+/**
+ * Writes a planned refund: the chosen tickets are voided and their seats
+ * freed (offered to the waiting list), their share of the revenue leaves the
+ * campaign's ledger as a negative `ticket` entry (see refundedCampaignShare:
+ * cumulative, so refunding every ticket reverses exactly what was counted),
+ * and the donation's part is refunded as a gift refund. The order is
+ * `refunded` once no valid ticket and no donation is left, else
+ * `partially_refunded`. Must run inside a write transaction.
+ */
+function applyRefund(s: Services, actor: Actor, plan: RefundPlan, reason: string | null, now: number): void {
+  const { order, event } = plan;
+  const refundedAmount = order.refundedAmount + plan.ticketsAmount;
+  const refundedCampaignAmount = order.campaignAmount === null ? order.refundedCampaignAmount : refundedCampaignShare(order.campaignAmount, refundedAmount, order.ticketsTotal);
+  const back = refundedCampaignAmount - order.refundedCampaignAmount;
+  if (event.campaignId && back > 0) {
+    appendLedger(s.db, { campaignId: event.campaignId, kind: 'ticket', amount: -back, orderId: order.id, createdAt: now });
+    addToTotals(s.db, event.campaignId, { tickets: -back });
+  }
+  voidTickets(s.db, order.id, plan.tickets.map((t) => t.id));
+  const seatsByType = new Map<string, number>();
+  for (const t of plan.tickets) seatsByType.set(t.ticketTypeId, (seatsByType.get(t.ticketTypeId) ?? 0) + 1);
+  for (const [typeId, seats] of seatsByType) addRefundedSeats(s.db, order.id, typeId, seats);
+  const status = plan.ticketsLeft === 0 && plan.donationLeft === 0 ? 'refunded' : 'partially_refunded';
+  updateOrder(s.db, order.id, { status, refundedAmount, refundedCampaignAmount });
+  if (plan.tickets.length > 0) offerFreedSeats(s, order.eventId, now);
+  if (plan.donationGiftId && plan.donationAmount > 0) {
+    refundGiftInTx(s, actor, plan.donationGiftId, { amount: money(plan.donationAmount, order.currency), reason: reason ?? 'order refunded' }, now);
+  }
+  audit(s, actor, 'order.refund', { type: 'order', id: order.id }, { status: order.status, refunded: order.refundedAmount }, {
+    status,
+    refund: plan.id,
+    tickets: plan.tickets.map((t) => t.code),
+    amount: plan.ticketsAmount,
+    donation: plan.donationAmount,
+    currency: order.currency,
+    campaignAmount: back,
+    reason,
+  });
+}
+
+/**
+ * Refunds a paid order in full (everything left): see refundOrderPart.
  */
 export async function refundOrder(s: Services, actor: Actor, id: string, reason: string | null, provider?: PaymentProvider): Promise<OrderView> {
+  return refundOrderPart(s, actor, id, { reason }, provider);
+}
+
+/**
+ * An admin refunds some tickets of a paid order, its donation, or both — or,
+ * with nothing chosen, everything left. An order paid through a provider
+ * (Stripe) is refunded there first, for exactly that amount, and the ledger
+ * reverses only once the provider has; its refund id is recorded, so the
+ * provider's webhook for it is known and changes nothing. Cash goes back by
+ * hand. The buyer is told by e-mail which tickets no longer work and what is
+ * given back. A payment the cardholder disputes cannot be refunded until the
+ * bank has decided.
+ */
+export async function refundOrderPart(s: Services, actor: Actor, id: string, input: OrderRefundInput, provider?: PaymentProvider): Promise<OrderView> {
+  const reason = input.reason?.trim() || null;
   const order = findOrder(s.db, id);
-  const paid = order && provider && provider.name !== 'test' ? paidCheckoutOfOrder(s.db, order.id) : undefined;
-  if (order && provider && paid && paid.provider === provider.name) {
-    if (order.status !== 'paid' && order.status !== 'partially_refunded') {
-      throw new DomainError('invalid_state', `A ${order.status.replace('_', ' ')} order cannot be refunded.`);
-    }
-    const amount = refundableOfOrder(s, order);
-    // One full refund per order: the key is the order's, so a retry refunds once.
-    const refund = amount > 0 ? await provider.refund({ checkoutId: paid.id, providerPayment: paid.providerPayment, amount: money(amount, order.currency), idempotencyKey: `lantern-order-refund-${order.id}`, reason }) : null;
-    const now = s.now();
-    await s.db.write(() => {
-      // The provider's webhook may have applied this refund already.
-      if (refund && providerRefundKnown(s.db, provider.name, refund.refundId)) return;
-      refundOrderInTx(s, actor, id, reason, now);
-      if (refund) recordProviderRefund(s.db, { provider: provider.name, refundId: refund.refundId, checkoutId: paid.id, amount, createdAt: now });
-    });
-    return getOrder(s, id);
+  if (!order) throw new DomainError('not_found', 'There is no such order.');
+  const plan = planRefund(s, order, input);
+  if (disputeOfOrder(s, id)?.status === 'open') {
+    throw new DomainError('invalid_state', 'The cardholder disputes this payment: nothing can be refunded until the bank has decided.');
   }
+  const paid = provider && provider.name !== 'test' ? paidCheckoutOfOrder(s.db, order.id) : undefined;
+  const through = provider && paid && paid.provider === provider.name ? { provider, paid } : null;
+  const amount = plan.ticketsAmount + plan.donationAmount;
+  const refund =
+    through && amount > 0
+      ? await through.provider.refund({ checkoutId: through.paid.id, providerPayment: through.paid.providerPayment, amount: money(amount, order.currency), idempotencyKey: `lantern-order-refund-${plan.id}`, reason })
+      : null;
   const now = s.now();
-  await s.db.write(() => refundOrderInTx(s, actor, id, reason, now));
+  const told = await s.db.write(() => {
+    // The provider's webhook may have applied this refund already (a refund of everything left).
+    if (through && refund && providerRefundKnown(s.db, through.provider.name, refund.refundId)) return false;
+    const fresh = findOrder(s.db, id);
+    if (!fresh) throw new DomainError('not_found', 'There is no such order.');
+    const current = planRefund(s, fresh, input);
+    applyRefund(s, actor, current, reason, now);
+    if (through && refund) recordProviderRefund(s.db, { provider: through.provider.name, refundId: refund.refundId, checkoutId: through.paid.id, amount, createdAt: now });
+    return queueRefundMail(s, current, refund !== null);
+  });
+  if (told) s.mailer.kick();
   return getOrder(s, id);
+}
+
+/** Tells the buyer which tickets were refunded and what goes back, and how. */
+function queueRefundMail(s: Services, plan: RefundPlan, byProvider: boolean): boolean {
+  const { order, event } = plan;
+  if (!order.buyerEmail) return false;
+  const types = new Map(ticketTypesOfEvent(s.db, event.id).map((t) => [t.id, t.name]));
+  const amount = money(plan.ticketsAmount + plan.donationAmount, order.currency);
+  queueMail(s, {
+    to: order.buyerEmail,
+    kind: 'order',
+    template: 'order-refunded',
+    subject: `Refunded: ${event.title}`,
+    data: {
+      name: order.buyerName,
+      title: event.title,
+      tickets: plan.tickets.map((t) => ({ code: t.code, type: types.get(t.ticketTypeId) ?? '' })),
+      amount: formatMoney(amount),
+      free: amount.amount === 0,
+      donation: plan.donationAmount > 0 ? formatMoney(money(plan.donationAmount, order.currency)) : null,
+      ticketsLeft: plan.ticketsLeft,
+      byProvider,
+      door: order.source === 'door',
+      link: `${s.config.baseUrl}/orders/${order.id}`,
+    },
+  });
+  return true;
+}
+
+export interface RefundChoices {
+  /** The order's valid tickets, with the price each gives back. */
+  tickets: { code: string; type: string; price: Money }[];
+  /** What is left of the order's donation, when anything is. */
+  donation: Money | null;
+}
+
+/** What an admin may still refund of an order, one by one (the console's refund form). */
+export function refundChoicesOf(s: Services, view: OrderView): RefundChoices {
+  const byType = new Map(view.items.map((i) => [i.ticketTypeId, i]));
+  const left = donationLeftOf(s, view.order).left;
+  return {
+    tickets: view.tickets
+      .filter((t) => t.status === 'valid')
+      .map((t) => ({ code: t.code, type: byType.get(t.ticketTypeId)?.name ?? '', price: money(byType.get(t.ticketTypeId)?.unitPrice ?? 0, view.order.currency) })),
+    donation: left > 0 ? money(left, view.order.currency) : null,
+  };
 }
 
 /** What refunding an order in full gives back: the tickets not yet refunded and what is left of its donation. */
 export function refundableOfOrder(s: Services, order: OrderRow): number {
-  const gift = order.donationGiftId ? findGift(s.db, order.donationGiftId) : undefined;
-  const donationLeft = gift && (gift.status === 'succeeded' || gift.status === 'partially_refunded') ? gift.amount - gift.refundedAmount : 0;
-  return order.ticketsTotal - order.refundedAmount + donationLeft;
+  return order.ticketsTotal - order.refundedAmount + donationLeftOf(s, order).left;
 }
 
+/**
+ * Refunds everything left of a paid order, for callers already inside a
+ * write: an event cancelled, a refund of it all made in the Stripe Dashboard,
+ * a lost dispute. The buyer is told by the caller, if at all.
+ */
 export function refundOrderInTx(s: Services, actor: Actor, id: string, reason: string | null, now: number): void {
   const order = findOrder(s.db, id);
   if (!order) throw new DomainError('not_found', 'There is no such order.');
-  if (order.status !== 'paid' && order.status !== 'partially_refunded') {
-    throw new DomainError('invalid_state', `A ${order.status.replace('_', ' ')} order cannot be refunded.`);
-  }
-  const event = findEventById(s.db, order.eventId);
-  const back = (order.campaignAmount ?? 0) - order.refundedCampaignAmount;
-  if (event?.campaignId && back > 0) {
-    appendLedger(s.db, { campaignId: event.campaignId, kind: 'ticket', amount: -back, orderId: id, createdAt: now });
-    addToTotals(s.db, event.campaignId, { tickets: -back });
-  }
-  voidTicketsOfOrder(s.db, id);
-  updateOrder(s.db, id, { status: 'refunded', refundedAmount: order.ticketsTotal, refundedCampaignAmount: order.campaignAmount ?? 0 });
-  offerFreedSeats(s, order.eventId, now);
-  if (order.donationGiftId) {
-    try {
-      refundGiftInTx(s, actor, order.donationGiftId, { reason: reason ?? 'order refunded' }, now);
-    } catch (err) {
-      // A donation refunded on its own before stays as it is.
-      if (!(err instanceof DomainError && err.code === 'invalid_state')) throw err;
-    }
-  }
-  audit(s, actor, 'order.refund', { type: 'order', id }, { status: order.status }, { status: 'refunded', tickets: order.ticketsTotal, currency: order.currency, reason });
+  applyRefund(s, actor, planRefund(s, order, {}), reason, now);
+}
+
+/** The newest dispute of an order's card payment, if the cardholder disputed it. */
+export function disputeOfOrder(s: Services, orderId: string): PaymentDispute | null {
+  const order = findOrder(s.db, orderId);
+  return order ? disputeOf(s, { type: 'order', id: order.id }, order.currency) : null;
+}
+
+/**
+ * A lost dispute of an order's card payment: the bank gave the cardholder
+ * the money back, so whatever of the order still counts goes as a full refund
+ * would take it (tickets voided, seats freed, revenue and donation reversed).
+ * It is recorded as the provider's refund under the dispute's id: the same
+ * loss reported again, or after the order was refunded, reverses nothing
+ * twice, and the refund sweep never asks Stripe for money the bank returned.
+ * Must run inside a write transaction.
+ */
+export function orderDisputeLost(s: Services, actor: Actor, checkout: CheckoutRow, disputeId: string, now: number): void {
+  if (!checkout.orderId || providerRefundKnown(s.db, checkout.provider, disputeId)) return;
+  const order = findOrder(s.db, checkout.orderId);
+  if (!order) return;
+  if (order.status === 'paid' || order.status === 'partially_refunded') refundOrderInTx(s, actor, order.id, 'Dispute lost', now);
+  const donationBack = order.donationGiftId ? refundedAtProviderOfGift(s.db, order.donationGiftId) : 0;
+  const left = checkout.amount - refundedAtProvider(s.db, checkout.id) - donationBack;
+  recordProviderRefund(s.db, { provider: checkout.provider, refundId: disputeId, checkoutId: checkout.id, amount: Math.max(0, left), createdAt: now });
 }
 
 export interface CheckInResult {

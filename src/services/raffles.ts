@@ -10,7 +10,7 @@ import { assertCurrency, formatMoney, money, type Money } from '../domain/money.
 import { commitmentOf, runDraw, seedBytes, toRanges, type Draw } from '../domain/raffle-draw.ts';
 import { firstNameAndInitial, jurisdictionOfCountry, missingForPaidSales, rulesFor } from '../domain/raffle-rules.ts';
 import { addToTotals, findCampaignById, findCampaignBySlug, type CampaignRow } from '../db/campaigns.ts';
-import { insertCheckout, openCheckoutsOfRaffleEntry, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
+import { insertCheckout, openCheckoutsOfRaffleEntry, providerRefundKnown, recordProviderRefund, refundedAtProvider, updateCheckout, type CheckoutRow } from '../db/checkouts.ts';
 import { findEventById, findEventBySlug, type EventRow } from '../db/events.ts';
 import { newId } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
@@ -630,16 +630,56 @@ export async function refundRaffleEntry(s: Services, actor: Actor, entryId: stri
     const r = raffleOrThrow(s, entry.raffleId);
     if (entry.status !== 'paid') throw new DomainError('invalid_state', `A ${entry.status} entry cannot be refunded.`);
     if (r.status !== 'open' && r.status !== 'draft') throw new DomainError('invalid_state', 'The pool is frozen: tickets cannot leave it after sales closed.');
-    if (r.campaignId && entry.campaignAmount) {
-      appendLedger(s.db, { campaignId: r.campaignId, kind: 'raffle', amount: -entry.campaignAmount, raffleEntryId: entry.id, createdAt: now });
-      addToTotals(s.db, r.campaignId, { raffles: -entry.campaignAmount });
-    }
-    voidTicketsOfEntry(s.db, entry.id);
-    updateEntry(s.db, entry.id, { status: 'refunded', refundedAt: now });
-    if (r.campaignId && entry.campaignAmount && matchesRaffles(s, r.campaignId)) replayCampaign(s, r.campaignId);
+    reverseEntry(s, entry, r, now, true);
     audit(s, actor, 'raffle.entry.refund', { type: 'raffle_entry', id: entry.id }, { status: 'paid' }, { status: 'refunded', amount: entry.amount, currency: entry.currency, reason });
   });
   return getEntry(s, entryId);
+}
+
+/**
+ * A paid entry's proceeds leave the campaign's ledger and its matching; with
+ * `voidTickets` its tickets leave the pool too. Inside a write.
+ */
+function reverseEntry(s: Services, entry: EntryRow, r: RaffleRow, now: number, voidTickets: boolean): void {
+  if (r.campaignId && entry.campaignAmount) {
+    appendLedger(s.db, { campaignId: r.campaignId, kind: 'raffle', amount: -entry.campaignAmount, raffleEntryId: entry.id, createdAt: now });
+    addToTotals(s.db, r.campaignId, { raffles: -entry.campaignAmount });
+  }
+  if (voidTickets) voidTicketsOfEntry(s.db, entry.id);
+  updateEntry(s.db, entry.id, { status: 'refunded', refundedAt: now });
+  if (r.campaignId && entry.campaignAmount && matchesRaffles(s, r.campaignId)) replayCampaign(s, r.campaignId);
+}
+
+/**
+ * A lost dispute of a raffle entry's card payment: the bank gave the money
+ * back. While sales are open it is a refund (the tickets leave the pool).
+ * Once the raffle is closed its pool is frozen and committed to, so the
+ * tickets stay in it and the draw stays verifiable: only the money leaves the
+ * ledger (the entry shows refunded; its tickets are still drawn, and whether
+ * a winning one gets its prize is for a person to decide, from the audit log).
+ * Recorded as the provider's refund under the dispute's id, so the loss
+ * reported again, or after the entry was refunded, reverses nothing twice and
+ * the refund sweep never asks Stripe for it. Inside a write.
+ */
+export function raffleEntryDisputeLost(s: Services, actor: Actor, checkout: CheckoutRow, disputeId: string, now: number): void {
+  if (!checkout.raffleEntryId || providerRefundKnown(s.db, checkout.provider, disputeId)) return;
+  const entry = findEntry(s.db, checkout.raffleEntryId);
+  if (!entry) return;
+  if (entry.status === 'paid') {
+    const r = raffleOrThrow(s, entry.raffleId);
+    const frozen = r.status !== 'open' && r.status !== 'draft';
+    reverseEntry(s, entry, r, now, !frozen);
+    audit(s, actor, 'raffle.entry.dispute_lost', { type: 'raffle_entry', id: entry.id }, { status: 'paid' }, {
+      status: 'refunded',
+      dispute: disputeId,
+      amount: entry.amount,
+      currency: entry.currency,
+      campaignAmount: entry.campaignAmount,
+      tickets: frozen ? 'kept in the frozen pool: the draw stays as committed' : 'left the pool',
+    });
+  }
+  const left = checkout.amount - refundedAtProvider(s.db, checkout.id);
+  recordProviderRefund(s.db, { provider: checkout.provider, refundId: disputeId, checkoutId: checkout.id, amount: Math.max(0, left), createdAt: now });
 }
 
 /** Pending purchases whose hold ran out free their tickets. */

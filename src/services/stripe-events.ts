@@ -23,9 +23,10 @@ import { audit } from './audit.ts';
 import type { Services } from './context.ts';
 import { partsOfProviderRefund, refundGiftInTx } from './gifts.ts';
 import { refundRefusedPayment } from './late-payments.ts';
-import { refundableOfOrder, refundOrderInTx } from './orders.ts';
+import { orderDisputeLost, refundableOfOrder, refundOrderInTx } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
 import { pledgePaymentRefunded } from './pledge-payments.ts';
+import { raffleEntryDisputeLost } from './raffles.ts';
 
 export type StripeEventResult =
   | { handled: true; checkoutId: string; outcome: PaymentOutcome | 'awaiting' | 'refunded' }
@@ -120,8 +121,11 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
  * A cardholder disputes a charge: the gift is marked disputed (it still
  * counts while the bank decides). A lost dispute takes the money back like a
  * refund (recorded under the dispute's id, so a redelivery changes nothing);
- * a won one returns the gift to what it was. Orders and raffle entries are
- * audited for a person to handle.
+ * a won one returns the gift to what it was. For a ticket order or raffle
+ * entry the dispute is audited on it (the console shows it on the order); a
+ * lost one reverses what is left of it like a full refund (a raffle whose
+ * pool is frozen keeps the tickets in the draw and gives up the money only),
+ * once, under the dispute's id; a won one changes nothing.
  */
 async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dispute, closed: boolean): Promise<StripeEventResult> {
   const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
@@ -132,16 +136,23 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
   await s.db.write(() => {
     if (!claimPaymentEvent(s.db, 'stripe', eventId, closed ? `dispute_${dispute.status}` : 'dispute', now)) return;
     const gift = giftId ? findGift(s.db, giftId) : undefined;
-    audit(s, system, closed ? 'payment.dispute_closed' : 'payment.dispute', { type: gift ? 'gift' : 'checkout', id: gift?.id ?? checkout.id }, null, {
+    const subject = gift ? { type: 'gift', id: gift.id } : checkout.orderId ? { type: 'order', id: checkout.orderId } : checkout.raffleEntryId ? { type: 'raffle_entry', id: checkout.raffleEntryId } : checkout.pledgePaymentId ? { type: 'pledge_payment', id: checkout.pledgePaymentId } : { type: 'checkout', id: checkout.id };
+    audit(s, system, closed ? 'payment.dispute_closed' : 'payment.dispute', subject, null, {
       dispute: dispute.id,
       status: dispute.status,
       amount: dispute.amount,
       currency: dispute.currency,
       reason: dispute.reason,
     });
-    // A lost dispute took the sponsor's payment back: the pledge is owed again.
-    if (checkout.pledgePaymentId !== null && closed && dispute.status === 'lost') pledgePaymentRefunded(s, checkout.pledgePaymentId, 'Dispute lost', now);
-    if (!gift) return;
+    if (!gift) {
+      if (closed && dispute.status === 'lost') {
+        if (checkout.orderId) orderDisputeLost(s, system, checkout, dispute.id, now);
+        else if (checkout.raffleEntryId) raffleEntryDisputeLost(s, system, checkout, dispute.id, now);
+        // The sponsor's match payment went back to the cardholder: the pledge is owed again.
+        else if (checkout.pledgePaymentId) pledgePaymentRefunded(s, checkout.pledgePaymentId, 'Dispute lost', now);
+      }
+      return;
+    }
     const settled = gift.refundedAmount > 0 ? 'partially_refunded' : 'succeeded';
     if (!closed) {
       if (gift.status === 'succeeded' || gift.status === 'partially_refunded') updateGift(s.db, gift.id, { status: 'disputed' });
@@ -160,10 +171,15 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
 }
 
 /**
- * Refunds of an order's payment: those Lantern made (the order's full refund,
- * or its donation's) are known and skipped; a refund of everything left made
- * in the Dashboard refunds the order; any other amount is audited for a
- * person, since an order is refunded whole.
+ * Refunds of an order's payment: those Lantern made (a refund of tickets, of
+ * the donation or of both, recorded under Stripe's refund id) are known and
+ * skipped; a refund of everything left made in the Dashboard refunds the
+ * order. Any other amount made in the Dashboard is audited (once) for a
+ * person: Stripe does not say which tickets it was for, so the console's
+ * partial refund is the way to refund part of an order. A refund Lantern
+ * asked for (its metadata names our checkout) that is not recorded yet is
+ * one whose write is still to come, or failed: asking again for the same
+ * tickets gets the same refund from Stripe and records it.
  */
 async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: string, refunds: readonly Stripe.Refund[]): Promise<StripeEventResult> {
   const now = s.now();
@@ -181,7 +197,16 @@ async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: strin
         recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
         continue;
       }
-      audit(s, system, 'payment.refund_unapplied', { type: 'order', id: orderId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe for part of an order: adjust it in the console' });
+      if (!claimPaymentEvent(s.db, 'stripe', `${r.id}:unapplied`, 'refund_unapplied', now)) continue;
+      const ours = r.metadata?.checkout_id === checkout.id;
+      audit(s, system, 'payment.refund_unapplied', { type: 'order', id: orderId }, null, {
+        refund: r.id,
+        amount: r.amount,
+        currency: r.currency,
+        note: ours
+          ? 'refund Lantern asked Stripe for that is not recorded yet: if the order still shows those tickets valid, refund the same tickets again in the console (Stripe answers with this same refund)'
+          : 'refund made in the Stripe Dashboard for part of an order: not applied, as Stripe does not say which tickets it was for, so the ledger still counts it (refunding tickets in the console would ask Stripe to refund them again): refund parts of orders in the console, not in the Dashboard',
+      });
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };

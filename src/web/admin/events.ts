@@ -1,8 +1,9 @@
 // Console: events — the list, create and edit (with a description preview),
 // ticket types, publish and cancel, door sales for cash, the attendee list
-// with its CSV and order refunds (admins), and door check-in built for a
-// phone: a typed code or the camera (check-in.js), a big green or red answer,
-// and live counts for several volunteers at once.
+// with its CSV, card disputes and order refunds (admins: whole, or chosen
+// tickets and the donation), and door check-in built for a phone: a typed
+// code or the camera (check-in.js), a big green or red answer, and live
+// counts for several volunteers at once.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toCsv } from '../../domain/csv.ts';
@@ -19,18 +20,29 @@ import { slugPattern } from '../../services/campaigns.ts';
 import { cancelEvent } from '../../services/event-cancellation.ts';
 import { addTicketType, createEvent, eventView, getEvent, patchEvent, patchTicketType, publishEvent, type EventView } from '../../services/events.ts';
 import { once } from '../../services/idempotency.ts';
-import { checkIn, getOrder, normaliseTicketCode, recordDoorSale, refundOrder, type OrderView } from '../../services/orders.ts';
+import {
+  checkIn,
+  disputeOfOrder,
+  getOrder,
+  normaliseTicketCode,
+  recordDoorSale,
+  refundChoicesOf,
+  refundOrderPart,
+  type OrderView,
+  type RefundChoices,
+} from '../../services/orders.ts';
 import { campaignsManagedBy, managesEvent } from '../../services/permissions.ts';
 import { audienceOf } from '../../services/privacy.ts';
 import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../format.ts';
-import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
+import { formList, formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 import { renderStory } from '../markdown.ts';
 import { handOnRefunds } from '../provider-refunds.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { localeOf } from '../plugins/views.ts';
 import { currencyOptions } from './campaign-form.ts';
+import { disputeText } from './dispute-text.ts';
 import {
   eventFieldNames,
   eventFromForm,
@@ -59,6 +71,17 @@ const flashes: Record<string, string> = {
   'type-added': t('The ticket type was added.'),
   'type-saved': t('The ticket type was saved.'),
   refunded: t('The order was refunded: its tickets no longer work and its money left the campaign total.'),
+  'partly-refunded': t('The chosen part of the order was refunded: those tickets no longer work, their seats are free again and their money left the campaign total. A buyer with an e-mail address is told.'),
+};
+
+const orderStatusLabels: Record<string, string> = {
+  paid: t('paid'),
+  partially_refunded: t('partly refunded'),
+  refunded: t('refunded'),
+  cancelled: t('cancelled'),
+  pending: t('pending'),
+  expired: t('expired'),
+  failed: t('failed'),
 };
 
 const methodOptions = [
@@ -87,6 +110,8 @@ const doorForm = z.object({
 const refundForm = z.object({
   reason: z.string().trim().min(3, t('Say why the order is refunded (for the audit log)')).max(500, t('At most 500 characters')),
   form_token: z.string().min(16).max(100),
+  /** Which button: the ticked tickets and donation, or everything left of the order. */
+  scope: z.enum(['chosen', 'all']).optional(),
 });
 
 const cancelForm = z.object({
@@ -426,7 +451,12 @@ export default async function adminEvents(app: FastifyInstance) {
     return attendeesOfEvent(svc.db, event.id).map((a) => ({ ...a, buyerEmail: admin ? a.buyerEmail : null }));
   }
 
-  function attendeesPage(req: FastifyRequest, reply: FastifyReply, event: EventRow, state: { orderId?: string; values?: FormValues; errors?: FieldErrors; message?: string } = {}) {
+  function attendeesPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    event: EventRow,
+    state: { orderId?: string; values?: FormValues; ticked?: string[]; errors?: FieldErrors; message?: string } = {},
+  ) {
     const q = (query(req).q ?? '').trim().slice(0, 100);
     const all = attendeesFor(req, event);
     const needle = q.toLowerCase();
@@ -437,6 +467,16 @@ export default async function adminEvents(app: FastifyInstance) {
     const isAdmin = audienceOf(user(req).role) === 'admin';
     const tokens: Record<string, string> = {};
     for (const a of shown) tokens[a.orderId] ??= newSecret(18);
+    // What each refundable order still has to refund, ticket by ticket; and card payments' disputes.
+    const choices: Record<string, RefundChoices> = {};
+    const disputes: Record<string, string> = {};
+    for (const a of shown) {
+      if (a.orderId in choices || a.orderId in disputes) continue;
+      if (isAdmin && (a.orderStatus === 'paid' || a.orderStatus === 'partially_refunded')) choices[a.orderId] = refundChoicesOf(svc, getOrder(svc, a.orderId));
+      const dispute = a.method === 'stripe' ? disputeOfOrder(svc, a.orderId) : null;
+      if (dispute) disputes[a.orderId] = disputeText(dispute, 'order');
+    }
+    const locale = localeOfReq(req);
     reply.header('cache-control', 'no-store');
     return reply.page('pages/admin/attendees', {
       title: t('Attendees: {title}', { title: event.title }),
@@ -445,11 +485,15 @@ export default async function adminEvents(app: FastifyInstance) {
       total: all.length,
       q,
       counts: doorCounts(svc, event),
-      zoned: zonedFormatter(event, localeOfReq(req)),
+      zoned: zonedFormatter(event, locale),
       isAdmin,
       tokens,
+      choices,
+      disputes,
+      moneyText: (m: Money) => moneyText(m, locale),
+      statusLabel: (status: string) => orderStatusLabels[status] ?? status,
       paymentLabel,
-      refund: { orderId: state.orderId ?? null, values: state.values ?? {}, errors: state.errors ?? {}, message: state.message },
+      refund: { orderId: state.orderId ?? null, values: state.values ?? {}, ticked: state.ticked ?? [], errors: state.errors ?? {}, message: state.message },
       flash: state.message === undefined && !state.errors ? flashOf(req) : undefined,
     });
   }
@@ -485,23 +529,32 @@ export default async function adminEvents(app: FastifyInstance) {
   app.post<{ Params: { id: string } }>('/admin/orders/:id/refund', { schema: { hide: true }, config: { access: { roles: ['admin'], owns: 'order' } } }, async (req, reply) => {
     const order = getOrder(svc, req.params.id);
     const values = formValues(req.body);
+    const ticked = formList(req.body, 'tickets');
+    const donation = values.donation !== undefined && values.donation !== '';
     const parsed = parseForm(refundForm, values);
     const back = (err?: { errors?: FieldErrors; message?: string }, code = 400) =>
-      attendeesPage(req, reply.code(code), order.event, { orderId: order.order.id, values, errors: err?.errors ?? {}, ...(err?.message && { message: err.message }) });
+      attendeesPage(req, reply.code(code), order.event, { orderId: order.order.id, values, ticked, errors: err?.errors ?? {}, ...(err?.message && { message: err.message }) });
     if (!parsed.ok) return back({ errors: parsed.errors });
+    // Without a button's scope (an older page), ticked boxes still mean a choice.
+    const chosen = parsed.data.scope === 'chosen' || (parsed.data.scope === undefined && (ticked.length > 0 || donation));
+    const choice = chosen ? { tickets: ticked, donation } : {};
     try {
-      await once(svc, 'form:order-refund', parsed.data.form_token, { order: order.order.id, reason: parsed.data.reason }, async () => {
-        await refundOrder(svc, actorOf(req), order.order.id, parsed.data.reason, app.payments);
+      await once(svc, 'form:order-refund', parsed.data.form_token, { order: order.order.id, reason: parsed.data.reason, ...choice }, async () => {
+        await refundOrderPart(svc, actorOf(req), order.order.id, { ...choice, reason: parsed.data.reason }, app.payments);
         return { statusCode: 303, body: order.order.id };
       });
     } catch (err) {
       if (err instanceof DomainError && err.code === 'conflict') {
         return back({ message: t('This refund form was already sent. Reload the attendee list to see the order as it is now.') }, 409);
       }
+      // A ticket or the donation refused ("tickets.1", "donation") is marked on its own list.
       const e = serviceErrors(err);
-      return back({ errors: e.errors, message: e.message ?? Object.values(e.errors).join(' ') }, err instanceof ValidationError ? 400 : 409);
+      const errors: FieldErrors = {};
+      for (const [field, message] of Object.entries(e.errors)) errors[field.split('.')[0] ?? field] ??= message;
+      return back({ errors, message: e.message ?? Object.values(errors).join(' ') }, err instanceof ValidationError ? 400 : err instanceof DomainError && err.code === 'unprocessable' ? 422 : 409);
     }
-    return reply.redirect(`/admin/events/${order.event.slug}/attendees?done=refunded`, 303);
+    const done = getOrder(svc, order.order.id).order.status === 'refunded' ? 'refunded' : 'partly-refunded';
+    return reply.redirect(`/admin/events/${order.event.slug}/attendees?done=${done}`, 303);
   });
 
   // ------------------------------------------------------------ check-in at the door

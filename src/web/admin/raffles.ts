@@ -15,6 +15,7 @@ import type { EventRow } from '../../db/events.ts';
 import { newSecret } from '../../db/ids.ts';
 import type { UserRow } from '../../db/users.ts';
 import { getCampaign } from '../../services/campaigns.ts';
+import { disputeOf } from '../../services/disputes.ts';
 import { getEvent } from '../../services/events.ts';
 import { once } from '../../services/idempotency.ts';
 import { audienceOf } from '../../services/privacy.ts';
@@ -47,6 +48,7 @@ import { handOnRefunds } from '../provider-refunds.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { localeOf } from '../plugins/views.ts';
 import { bundleLabel, drawTimeText, rangesText } from '../public/raffles.ts';
+import { disputeText } from './dispute-text.ts';
 
 const t = translator('en');
 const ownEvent = { roles: ['admin', 'organizer'] as const, owns: 'event' as const };
@@ -500,6 +502,11 @@ export default async function adminRaffles(app: FastifyInstance) {
       r.entry === 'paid'
         ? [...missingForPaidSales(r.jurisdiction, r).map((m) => m.message), ...(view.bundles.length === 0 ? [t('Set the price of a ticket')] : [])]
         : [];
+    // Only card payments are disputed.
+    const disputeLine = (method: string, id: string, currency: string) => {
+      const d = method === 'stripe' ? disputeOf(svc, { type: 'raffle_entry', id }, currency) : null;
+      return d && disputeText(d, 'entry');
+    };
     const entries = raffleEntries(svc, r.id)
       .map(({ entry: e, numbers }) => ({
         entry: e,
@@ -508,6 +515,7 @@ export default async function adminRaffles(app: FastifyInstance) {
         // Buyers' e-mail addresses are for admins only (see services/privacy.ts).
         email: isAdmin ? e.buyerEmail : null,
         amount: money(e.amount, e.currency),
+        dispute: disputeLine(e.method, e.id, e.currency),
       }))
       // Newest first; entries made in the same millisecond by their numbers (unnumbered, still paying, on top).
       .sort((a, b) => b.entry.createdAt - a.entry.createdAt || (b.numbers[0] ?? Infinity) - (a.numbers[0] ?? Infinity));

@@ -1,13 +1,15 @@
 // JSON API for ticket orders: a guest's order (holds seats, pays at
 // checkoutUrl, or is paid at once when free), door sales, the order with its
-// ticket codes for staff, refunds, and check-in at the door.
+// ticket codes (and any dispute of its card payment) for staff, refunds of
+// all of it or of chosen tickets and the donation, and check-in at the door.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-testing.ts';
+import type { PaymentDispute } from '../../../services/disputes.ts';
 import { cancelEvent } from '../../../services/event-cancellation.ts';
 import { joinWaitlist } from '../../../services/waitlist.ts';
-import { checkIn, getOrder, placeOrder, recordDoorSale, refundOrder, type OrderView } from '../../../services/orders.ts';
+import { checkIn, disputeOfOrder, getOrder, placeOrder, recordDoorSale, refundOrderPart, type OrderView } from '../../../services/orders.ts';
 import { handOnRefunds } from '../../provider-refunds.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
@@ -37,6 +39,16 @@ const doorSale = z.strictObject({
   method: z.enum(['cash', 'card_terminal', 'other']).default('cash'),
 });
 
+const orderRefund = z
+  .strictObject({
+    /** Codes of the tickets to refund, as GET /orders/{id} lists them. */
+    tickets: z.array(z.string().trim().min(1, 'A ticket code').max(40)).max(1000).optional(),
+    /** Refund what is left of the order's donation. */
+    donation: z.boolean().optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .default({});
+
 const ticketOut = z.object({
   code: z.string(),
   ticketTypeId: z.string(),
@@ -51,9 +63,13 @@ const orderOut = z.object({
   status: z.string(),
   source: z.string(),
   buyer: z.object({ name: z.string(), email: z.string().nullable() }),
-  items: z.array(z.object({ ticketTypeId: z.string(), name: z.string(), quantity: z.number(), unitPrice: moneyOut })),
+  items: z.array(z.object({ ticketTypeId: z.string(), name: z.string(), quantity: z.number(), refundedQuantity: z.number(), unitPrice: moneyOut })),
   total: moneyOut,
   donation: moneyOut,
+  /** The tickets' price refunded so far (the donation's refunds are the gift's). */
+  refunded: moneyOut,
+  /** The newest dispute of the card payment, if the cardholder disputed it. */
+  dispute: z.object({ status: z.string(), reason: z.string().nullable(), amount: moneyOut }).nullable(),
   expiresAt: z.string().nullable(),
   paidAt: z.string().nullable(),
   tickets: z.array(ticketOut),
@@ -70,7 +86,7 @@ const placedOut = z.object({
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function orderJson(v: OrderView) {
+function orderJson(v: OrderView, dispute: PaymentDispute | null) {
   const o = v.order;
   return {
     id: o.id,
@@ -78,9 +94,11 @@ function orderJson(v: OrderView) {
     status: o.status,
     source: o.source,
     buyer: { name: o.buyerName, email: o.buyerEmail },
-    items: v.items.map((i) => ({ ticketTypeId: i.ticketTypeId, name: i.name, quantity: i.quantity, unitPrice: { amount: i.unitPrice, currency: o.currency } })),
+    items: v.items.map((i) => ({ ticketTypeId: i.ticketTypeId, name: i.name, quantity: i.quantity, refundedQuantity: i.refundedQuantity, unitPrice: { amount: i.unitPrice, currency: o.currency } })),
     total: v.total,
     donation: v.donation,
+    refunded: { amount: o.refundedAmount, currency: o.currency },
+    dispute: dispute && { status: dispute.status, reason: dispute.reason, amount: dispute.amount },
     expiresAt: iso(o.expiresAt),
     paidAt: iso(o.paidAt),
     tickets: v.tickets.map((t) => ({ code: t.code, ticketTypeId: t.ticketTypeId, status: t.status, checkedInAt: iso(t.checkedInAt), checkedInBy: t.checkedInBy })),
@@ -162,7 +180,7 @@ export default async function ordersApi(root: FastifyInstance) {
           buyer: { name: b.buyer.name, email: b.buyer.email ?? null },
           method: b.method,
         });
-        return { statusCode: 201, body: orderJson(view) };
+        return { statusCode: 201, body: orderJson(view, null) };
       }),
   );
 
@@ -172,7 +190,7 @@ export default async function ordersApi(root: FastifyInstance) {
       config: { access: { roles: ['admin', 'organizer'], owns: 'order' } },
       schema: { tags: ['admin'], security: bearer, summary: 'An order with its tickets and their codes', params: idParams, response: { 200: orderOut, 401: problem, 403: problem, 404: problem } },
     },
-    async (req) => orderJson(getOrder(svc, req.params.id)),
+    async (req) => orderJson(getOrder(svc, req.params.id), disputeOfOrder(svc, req.params.id)),
   );
 
   app.post(
@@ -182,17 +200,19 @@ export default async function ordersApi(root: FastifyInstance) {
       schema: {
         tags: ['admin'],
         security: bearer,
-        summary: 'Refund a paid order in full: its tickets stop working and its revenue leaves the ledger',
+        summary:
+          'Refund a paid order, in full or in part: `tickets` (their codes) and/or `donation: true` choose what; with neither, everything left. Refunded tickets stop working and free their seats, their price leaves the ledger, a card payment is refunded through the provider for exactly that amount, and the buyer is told',
         params: idParams,
         headers: idempotencyHeaders,
-        body: z.strictObject({ reason: z.string().trim().max(500).optional() }).default({}),
-        response: { 201: orderOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+        body: orderRefund,
+        response: { 201: orderOut, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
       },
     },
     async (req, reply) =>
       idempotent(req, reply, 'order-refund', async () => {
-        const view = await refundOrder(svc, actorOf(req), req.params.id, req.body.reason ?? null, root.payments);
-        return { statusCode: 201, body: orderJson(view) };
+        const b = req.body;
+        const view = await refundOrderPart(svc, actorOf(req), req.params.id, { ...(b.tickets && { tickets: b.tickets }), ...(b.donation !== undefined && { donation: b.donation }), reason: b.reason ?? null }, root.payments);
+        return { statusCode: 201, body: orderJson(view, disputeOfOrder(svc, view.order.id)) };
       }),
   );
 
