@@ -9,16 +9,16 @@ import t, { type Test } from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { findGift } from '../../src/db/gifts.ts';
 import { giftsCsv } from '../../src/services/exports.ts';
-import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
+import type { FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
 import { expectProblem, getCampaign, totals, usd, verifyClean, type DonationJson, type MoneyJson } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 t.setTimeout(60_000);
 
 /** Stripe's US card price: 2.9 % + 0.30 USD; 400 KRW for gifts in won. */
 const feeEnv = { PROCESSING_FEE_PERCENT: '2.9', PROCESSING_FEE_FIXED: '0.30 USD, 400 KRW' };
-const webhookSecret = 'whsec_lantern_fee_cover';
 const chromiumPath = '/usr/bin/chromium';
 
 function formToken(html: string): string {
@@ -221,14 +221,9 @@ interface Started {
 }
 
 async function stripeSetup(t: Test, env: Record<string, string> = feeEnv): Promise<Started> {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const ta = await buildTestApp(t, { env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url, ...env } });
+  const { ta, fake, hook } = await buildStripeApp(t, { env });
   await withPledge(ta);
-  await ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ta.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { ta, fake, hook: `http://127.0.0.1:${port}/webhooks/stripe` };
+  return { ta, fake, hook };
 }
 
 function sessionIdOf(url: string): string {

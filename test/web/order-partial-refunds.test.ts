@@ -11,14 +11,14 @@ import fc from 'fast-check';
 import { refundedCampaignShare } from '../../src/domain/order-refunds.ts';
 import { findOrder } from '../../src/db/orders.ts';
 import { settleProviderRefunds } from '../../src/services/provider-refunds.ts';
-import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
+import type { FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, testCheckout, testPassword, type TestApp } from '../helper.ts';
 import { addKrwRate, createSeoulEvent, expectProblem, verifyClean } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 t.setTimeout(120_000);
 
-const webhookSecret = 'whsec_partial_refunds';
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
 interface OrderJson {
@@ -104,14 +104,9 @@ interface Started {
 }
 
 async function stripeApp(t: Test): Promise<Started> {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const ta = await buildTestApp(t, { env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url } });
+  const { ta, fake, hook } = await buildStripeApp(t);
   await createRescueFund(ta);
-  await ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ta.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { ta, fake, hook: `http://127.0.0.1:${port}/webhooks/stripe` };
+  return { ta, fake, hook };
 }
 
 async function gala(t: Test, ta: TestApp, seats = 3): Promise<{ seat: string; vip: string }> {

@@ -17,19 +17,24 @@ import { reconcileStripe } from '../../src/services/reconcile.ts';
 import { proposePledge } from '../../src/services/sponsor.ts';
 import { createUser } from '../../src/services/users.ts';
 import { verifyAll } from '../../src/services/verify.ts';
-import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
+import type { FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, testActor, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 // Logins verify argon2id passwords: slow on purpose.
 t.setTimeout(180_000);
 
-const webhookSecret = 'whsec_lantern_pledge_payments';
 
 interface Portal {
   ta: TestApp;
   sponsor: FormClient;
   pledgeId: string;
+}
+
+interface WithStripe extends Portal {
+  fake: FakeStripe;
+  hook: string;
 }
 
 async function sponsorActor(ta: TestApp, email = 'sponsor@example.test'): Promise<Actor> {
@@ -38,9 +43,18 @@ async function sponsorActor(ta: TestApp, email = 'sponsor@example.test'): Promis
   return { userId: user.id, label: user.email, role: 'sponsor', ip: null };
 }
 
-/** A 1:1 pledge up to 1,000 USD, approved, and a sponsor logged in to the portal. */
-async function portal(t: Test, env: Record<string, string> = {}): Promise<Portal> {
-  const ta = await buildTestApp(t, { passwords: true, env: { RATE_LIMITS: 'off', ...env } });
+/** A 1:1 pledge up to 1,000 USD, proposed, and its sponsor logged in to the portal. */
+async function portal(t: Test): Promise<Portal> {
+  return portalOn(await buildTestApp(t, { passwords: true, env: { RATE_LIMITS: 'off' } }));
+}
+
+/** The same with payments through the fake Stripe API. */
+async function stripePortal(t: Test): Promise<WithStripe> {
+  const { ta, fake, hook } = await buildStripeApp(t, { passwords: true, env: { RATE_LIMITS: 'off' } });
+  return { ...(await portalOn(ta)), fake, hook };
+}
+
+async function portalOn(ta: TestApp): Promise<Portal> {
   await createRescueFund(ta);
   const pledge = await proposePledge(ta.services, await sponsorActor(ta), 'rescue-fund', {
     sponsorName: 'Harbour Light',
@@ -247,21 +261,6 @@ t.test('an administrator records a transfer; bad amounts are refused with a mess
 });
 
 // ---------------------------------------------------------------- with Stripe
-
-interface WithStripe extends Portal {
-  fake: FakeStripe;
-  hook: string;
-}
-
-async function stripePortal(t: Test): Promise<WithStripe> {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const p = await portal(t, { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url });
-  await p.ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = p.ta.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { ...p, fake, hook: `http://127.0.0.1:${port}/webhooks/stripe` };
-}
 
 async function startStripePayment(t: Test, p: WithStripe): Promise<string> {
   const page = await p.sponsor.get(`/sponsor/pledges/${p.pledgeId}`);

@@ -10,14 +10,14 @@ import type { Test } from 'tap';
 import t from 'tap';
 import { runDraw } from '../../src/domain/raffle-draw.ts';
 import { settleProviderRefunds } from '../../src/services/provider-refunds.ts';
-import { startFakeStripe, type FakeEvent, type FakeStripe } from '../fakes/stripe.ts';
-import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
+import type { FakeEvent, FakeStripe } from '../fakes/stripe.ts';
+import { createRescueFund, testPassword, type TestApp } from '../helper.ts';
 import { addPledge, createSeoulEvent, verifyClean } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 t.setTimeout(120_000);
 
-const webhookSecret = 'whsec_disputes';
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
 interface Started {
@@ -40,15 +40,10 @@ interface CampaignJson {
 }
 
 async function setup(t: Test): Promise<Started> {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const ta = await buildTestApp(t, { passwords: true, env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url } });
+  const { ta, fake, hook } = await buildStripeApp(t, { passwords: true });
   await createRescueFund(ta);
-  await ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ta.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   await createSeoulEvent(t, ta, { slug: 'gala', title: 'Gala', venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' }, currency: 'USD' });
-  return { ta, fake, hook: `http://127.0.0.1:${port}/webhooks/stripe` };
+  return { ta, fake, hook };
 }
 
 async function campaign(ta: TestApp): Promise<CampaignJson> {

@@ -11,15 +11,15 @@ import type { Actor } from '../../src/services/context.ts';
 import { decidePledge } from '../../src/services/pledges.ts';
 import { proposePledge } from '../../src/services/sponsor.ts';
 import { verifyAll } from '../../src/services/verify.ts';
-import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
-import { buildTestApp, createRescueFund, testActor, testPassword, type TestApp } from '../helper.ts';
+import type { FakeStripe } from '../fakes/stripe.ts';
+import { createRescueFund, testActor, testPassword, type TestApp } from '../helper.ts';
 import { addKrwRate, createSeoulEvent, krw } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 // The sponsor logs in (argon2id: slow on purpose).
 t.setTimeout(180_000);
 
-const webhookSecret = 'whsec_lantern_end_to_end';
 
 interface Run {
   ta: TestApp;
@@ -82,14 +82,10 @@ async function pay(t: Test, run: Run, checkoutUrl: string): Promise<string> {
 }
 
 t.test('a gift, an order with a donation, a raffle bundle, the sponsor’s match and part of the order refunded — all through Stripe', async (t) => {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const ta = await buildTestApp(t, { passwords: true, env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url, RATE_LIMITS: 'off' } });
+  const run: Run = await buildStripeApp(t, { passwords: true, env: { RATE_LIMITS: 'off' } });
+  const { ta, fake } = run;
   await createRescueFund(ta);
   await addKrwRate(t, ta);
-  await ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ta.app.server.address();
-  const run: Run = { ta, fake, hook: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/stripe` };
 
   // The anonymous sponsor's 1:1 pledge, approved before the first gift.
   const sponsorUser = findUserByEmail(ta.db, 'sponsor@example.test');

@@ -9,13 +9,13 @@ import { findCheckout } from '../../src/db/checkouts.ts';
 import { findGift } from '../../src/db/gifts.ts';
 import { reconcileStripe } from '../../src/services/reconcile.ts';
 import { verifyAll } from '../../src/services/verify.ts';
-import { startFakeStripe, type FakeStripe } from '../fakes/stripe.ts';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import type { FakeStripe } from '../fakes/stripe.ts';
+import { createRescueFund, type TestApp } from '../helper.ts';
 import { createSeoulEvent } from './api-helpers.ts';
+import { buildStripeApp, webhookSecret } from './stripe-app.ts';
 
 t.setTimeout(60_000);
 
-const webhookSecret = 'whsec_lantern_test_secret';
 
 interface Started {
   ta: TestApp;
@@ -25,15 +25,9 @@ interface Started {
 }
 
 async function setup(t: Test): Promise<Started> {
-  const fake = await startFakeStripe();
-  t.teardown(() => fake.close());
-  const ta = await buildTestApp(t, { env: { STRIPE_SECRET_KEY: 'sk_test_lantern', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: fake.url, RATE_LIMITS: 'off' } });
-  await createRescueFund(ta);
-  await ta.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ta.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const base = `http://127.0.0.1:${port}`;
-  return { ta, fake, hook: `${base}/webhooks/stripe`, base };
+  const started = await buildStripeApp(t, { env: { RATE_LIMITS: 'off' } });
+  await createRescueFund(started.ta);
+  return started;
 }
 
 async function donate(s: Started, amount: { amount: number; currency: string }) {
