@@ -47,6 +47,28 @@ export interface OpenOptions {
   readonly migrate?: boolean;
 }
 
+/**
+ * Applies pending migrations with foreign keys off, then checks every
+ * reference. SQLite changes a table's CHECK only by rebuilding it (new table,
+ * copy, drop, rename), and the drop fails while other tables' rows point at
+ * it; drizzle runs the migrations in one transaction, where a migration's own
+ * `PRAGMA foreign_keys=OFF` is ignored. So it is switched off here, outside
+ * any transaction, and a database left with a broken reference is refused.
+ */
+export function migrateChecked(sqlite: Sqlite.Database, run: () => void): void {
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    run();
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+  const broken = sqlite.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  if (broken.length > 0) {
+    const first = broken[0];
+    throw new Error(`after migrating, ${broken.length} row(s) point at rows that do not exist (first: ${first?.table} row ${first?.rowid} → ${first?.parent})`);
+  }
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Sqlite(path);
@@ -56,7 +78,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const orm = drizzle(sqlite, { schema });
-  if (options.migrate !== false) migrate(orm, { migrationsFolder });
+  if (options.migrate !== false) migrateChecked(sqlite, () => migrate(orm, { migrationsFolder }));
 
   // data_version changes when another connection (a CLI, a second instance)
   // commits; `commits` counts this connection's own, `rollbacks` the changes

@@ -1,10 +1,13 @@
 // The write path: pragmas, group commit with one savepoint per operation, and
 // the version that read caches key on.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import t from 'tap';
-import { openDatabase } from '../../src/db/connection.ts';
+import { migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
 t.test('the database runs with WAL, FULL sync and foreign keys', async (t) => {
@@ -136,4 +139,44 @@ t.test('an operation whose trigger rolls back the whole transaction cannot take 
   t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
   t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3]);
   t.notOk(db.sqlite.inTransaction);
+});
+
+t.test('an installation with payments migrates past a table rebuild; a broken reference stops it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-upgrade-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The migrations as they were before 0012 rebuilt `checkouts`.
+  const old = join(dir, 'migrations-0011');
+  mkdirSync(join(old, 'meta'), { recursive: true });
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+  const kept = journal.entries.filter((e) => e.idx <= 11);
+  writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: kept }));
+  for (const e of kept) copyFileSync(join(migrationsFolder, `${e.tag}.sql`), join(old, `${e.tag}.sql`));
+  const path = join(dir, 'lantern.db');
+  const before = new Sqlite(path);
+  before.pragma('foreign_keys = ON');
+  migrate(drizzle(before), { migrationsFolder: old });
+  // A card gift whose checkout a payment attempt and a provider refund point at.
+  before.exec(`
+    insert into campaigns (id, slug, title, currency, goal, status, created_at, updated_at) values ('cmp_1', 'fund', 'Fund', 'USD', 100000, 'published', 1, 1);
+    insert into gifts (id, campaign_id, amount, currency, donor_name, donor_key, anonymous, source, method, status, created_at) values ('gift_1', 'cmp_1', 5000, 'USD', 'Ada', 'ada@example.org', 0, 'online', 'stripe', 'pending', 1);
+    insert into checkouts (id, provider, gift_id, amount, currency, status, expires_at, created_at) values ('co_1', 'stripe', 'gift_1', 5000, 'USD', 'paid', 2, 1);
+    insert into payment_attempts (id, ip_hash, kind, checkout_id, created_at) values ('pa_1', 'h', 'gift', 'co_1', 1);
+    insert into provider_refunds (provider, refund_id, checkout_id, amount, created_at) values ('stripe', 're_1', 'co_1', 1000, 1);
+  `);
+  before.close();
+
+  const db = openDatabase(path);
+  t.equal(db.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on again');
+  t.same(db.sqlite.prepare('select id, gift_id, pledge_payment_id, status from checkouts').all(), [{ id: 'co_1', gift_id: 'gift_1', pledge_payment_id: null, status: 'paid' }], 'the checkout kept, its new column empty');
+  t.equal(db.sqlite.prepare('select count(*) from payment_attempts where checkout_id = ?').pluck().get('co_1'), 1);
+  t.same(db.sqlite.pragma('foreign_key_check'), []);
+  db.close();
+
+  // A reference left dangling by a migration is not started on.
+  const broken = new Sqlite(':memory:');
+  broken.pragma('foreign_keys = OFF');
+  broken.exec('create table parent (id text primary key); create table child (parent_id text references parent(id)); insert into child values (\'nobody\')');
+  t.throws(() => migrateChecked(broken, () => undefined), /1 row\(s\) point at rows that do not exist \(first: child/);
+  t.equal(broken.pragma('foreign_keys', { simple: true }), 1);
+  broken.close();
 });
