@@ -54,6 +54,7 @@ import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
 import { cachedSeatPicture, seatPicture, type EventSeatsNow, type SeatPicture } from './seats.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
 
@@ -744,6 +745,12 @@ export async function refundOrder(s: Services, actor: Actor, id: string, reason:
  * bank has decided.
  */
 export async function refundOrderPart(s: Services, actor: Actor, id: string, input: OrderRefundInput, provider?: PaymentProvider): Promise<OrderView> {
+  // Two refunds of one order (two admins, a retried request) run in turn, so
+  // the second plans from what the first refunded before asking the provider.
+  return oneAtATime(`order-refund:${id}`, () => refundOrderPartNow(s, actor, id, input, provider));
+}
+
+async function refundOrderPartNow(s: Services, actor: Actor, id: string, input: OrderRefundInput, provider?: PaymentProvider): Promise<OrderView> {
   const reason = input.reason?.trim() || null;
   const order = findOrder(s.db, id);
   if (!order) throw new DomainError('not_found', 'There is no such order.');
@@ -764,13 +771,43 @@ export async function refundOrderPart(s: Services, actor: Actor, id: string, inp
     if (through && refund && providerRefundKnown(s.db, through.provider.name, refund.refundId)) return false;
     const fresh = findOrder(s.db, id);
     if (!fresh) throw new DomainError('not_found', 'There is no such order.');
-    const current = planRefund(s, fresh, input);
-    applyRefund(s, actor, current, reason, now);
-    if (through && refund) recordProviderRefund(s.db, { provider: through.provider.name, refundId: refund.refundId, checkoutId: through.paid.id, amount, createdAt: now });
-    return queueRefundMail(s, current, refund !== null);
+    if (!through || !refund) {
+      const current = planRefund(s, fresh, input);
+      applyRefund(s, actor, current, reason, now);
+      return queueRefundMail(s, current, false);
+    }
+    const recorded = { provider: through.provider.name, refundId: refund.refundId, checkoutId: through.paid.id, amount, createdAt: now };
+    const current = replan(s, fresh, input);
+    if (current && current.ticketsAmount + current.donationAmount === amount) {
+      applyRefund(s, actor, current, reason, now);
+      recordProviderRefund(s.db, recorded);
+      return queueRefundMail(s, current, true);
+    }
+    // The order changed while the provider refunded (another instance refunded
+    // it, the event was cancelled): the money went back all the same. It is
+    // recorded, so the webhook and the refund sweep count it, and the
+    // difference is left in the audit log for a person.
+    recordProviderRefund(s.db, recorded);
+    audit(s, actor, 'order.refund_unapplied', { type: 'order', id }, { status: fresh.status, refunded: fresh.refundedAmount }, {
+      refund: refund.refundId,
+      amount,
+      currency: fresh.currency,
+      note: 'the provider refunded this amount but the order had changed meanwhile: check its tickets against what was given back',
+    });
+    return false;
   });
   if (told) s.mailer.kick();
   return getOrder(s, id);
+}
+
+/** The same refund planned again inside the write, or null when the order no longer allows it. */
+function replan(s: Services, order: OrderRow, input: OrderRefundInput): RefundPlan | null {
+  try {
+    return planRefund(s, order, input);
+  } catch (err) {
+    if (err instanceof DomainError) return null;
+    throw err;
+  }
 }
 
 /** Tells the buyer which tickets were refunded and what goes back, and how. */

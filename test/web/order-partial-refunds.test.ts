@@ -10,9 +10,13 @@ import t from 'tap';
 import fc from 'fast-check';
 import { refundedCampaignShare } from '../../src/domain/order-refunds.ts';
 import { findOrder } from '../../src/db/orders.ts';
+import { readAuditLog } from '../../src/db/audit.ts';
+import type { PaymentProvider, RefundRequest } from '../../src/payments/provider.ts';
+import { cancelEvent } from '../../src/services/event-cancellation.ts';
+import { refundOrderPart } from '../../src/services/orders.ts';
 import { settleProviderRefunds } from '../../src/services/provider-refunds.ts';
 import type { FakeStripe } from '../fakes/stripe.ts';
-import { buildTestApp, createRescueFund, testCheckout, testPassword, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, testActor, testCheckout, testPassword, type TestApp } from '../helper.ts';
 import { addKrwRate, createSeoulEvent, expectProblem, verifyClean } from './api-helpers.ts';
 import { FormClient } from './form-client.ts';
 import { buildStripeApp, webhookSecret } from './stripe-app.ts';
@@ -267,6 +271,52 @@ t.test('the donation alone, through Stripe; then the event is cancelled and the 
 });
 
 // ---------------------------------------------------------------- cash at the door, another currency
+
+t.test('two overlapping refunds of one order at once: the second sees the first, Stripe refunds what the ledger does', async (t) => {
+  const s = await stripeApp(t);
+  const { vip } = await gala(t, s.ta);
+  const order = await cardOrder(s, [{ ticketTypeId: vip, quantity: 5 }], 0);
+  const [a, b, c] = (await getOrderJson(s.ta, order.id)).tickets.map((x) => x.code);
+  const results = await Promise.allSettled([
+    refundOrderPart(s.ta.services, testActor, order.id, { tickets: [a ?? '', b ?? ''], reason: 'first admin' }, s.ta.app.payments),
+    refundOrderPart(s.ta.services, testActor, order.id, { tickets: [b ?? '', c ?? ''], reason: 'second admin' }, s.ta.app.payments),
+  ]);
+  t.same(results.map((r) => r.status), ['fulfilled', 'rejected'], 'the second is refused: one of its tickets is void by then');
+  t.match(String((results[1] as PromiseRejectedResult).reason), /refunded|void/i);
+  await deliverRefundEvents(t, s);
+  const stripeRefunded = [...s.fake.refunds.values()].reduce((n, r) => n + r.amount, 0);
+  t.equal(stripeRefunded, 10_000, 'Stripe refunded two tickets');
+  t.equal(findOrder(s.ta.db, order.id)?.refundedAmount, 10_000, 'and so did the ledger');
+  t.equal((await campaign(s.ta)).raised.amount, 15_000);
+  await verifyClean(t, s.ta);
+});
+
+t.test('the event is cancelled while Stripe refunds one ticket: that refund is recorded and the sweep refunds exactly the rest', async (t) => {
+  const s = await stripeApp(t);
+  const { vip } = await gala(t, s.ta);
+  const order = await cardOrder(s, [{ ticketTypeId: vip, quantity: 4 }], 0);
+  const [first] = (await getOrderJson(s.ta, order.id)).tickets.map((x) => x.code);
+  const real = s.ta.app.payments;
+  const racing: PaymentProvider = {
+    ...real,
+    async refund(req: RefundRequest) {
+      const done = await real.refund(req);
+      // Stripe's webhook for it lands, then an organizer cancels the event, before our write.
+      await deliverRefundEvents(t, s);
+      await cancelEvent(s.ta.services, testActor, 'gala', { reason: 'Flooded hall', offerGiftUntil: null });
+      return done;
+    },
+  };
+  await refundOrderPart(s.ta.services, testActor, order.id, { tickets: [first ?? ''], reason: 'Cannot come' }, racing);
+  t.equal(findOrder(s.ta.db, order.id)?.status, 'refunded', 'the cancellation refunded the order');
+  const unapplied = readAuditLog(s.ta.db, { limit: 5, offset: 0, action: 'order.refund_unapplied' });
+  t.equal(unapplied.length, 1, 'the console refund that found the order changed is left for a person');
+  for (let i = 0; i < 3; i++) await settleProviderRefunds(s.ta.services, real);
+  const stripeRefunded = [...s.fake.refunds.values()].reduce((n, r) => n + r.amount, 0);
+  t.equal(stripeRefunded, 20_000, 'the buyer got the whole order back at Stripe, once');
+  t.equal((await campaign(s.ta)).raised.amount, 0);
+  await verifyClean(t, s.ta);
+});
 
 t.test('a door (cash) order in KRW for a USD campaign: the ledger reverses by the rule, cash goes back by hand', async (t) => {
   const ta = await buildTestApp(t);
