@@ -1,7 +1,7 @@
 // Sponsors' payments of what their pledges came to.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { pledgePayments } from './schema.ts';
+import { checkouts, pledgePayments, providerRefunds } from './schema.ts';
 
 export type PledgePaymentRow = typeof pledgePayments.$inferSelect;
 export type PledgePaymentStatus = PledgePaymentRow['status'];
@@ -30,4 +30,17 @@ export function pledgePaymentsExpiredBy(db: Database, now: number): PledgePaymen
     .from(pledgePayments)
     .where(and(eq(pledgePayments.status, 'pending'), sql`${pledgePayments.expiresAt} <= ${now}`))
     .all();
+}
+
+/** What the provider gave back of each of a pledge's payments (refunds made in the Stripe Dashboard), by payment. */
+export function refundedOfPledgePayments(db: Database, pledgeId: string): Map<string, number> {
+  const rows = db.orm
+    .select({ paymentId: pledgePayments.id, refunded: sql<number>`sum(${providerRefunds.amount})` })
+    .from(providerRefunds)
+    .innerJoin(checkouts, eq(checkouts.id, providerRefunds.checkoutId))
+    .innerJoin(pledgePayments, eq(pledgePayments.id, checkouts.pledgePaymentId))
+    .where(eq(pledgePayments.pledgeId, pledgeId))
+    .groupBy(pledgePayments.id)
+    .all();
+  return new Map(rows.map((r) => [r.paymentId, Number(r.refunded)]));
 }

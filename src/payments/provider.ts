@@ -30,6 +30,8 @@ export interface StartedCheckout {
   readonly url: string;
   /** The provider's own id for the checkout, kept to find it again (reconcile, webhooks). */
   readonly providerRef?: string;
+  /** When the provider's page stops taking payment, when it differs from what was asked (Stripe keeps a session open 30 minutes at least). */
+  readonly expiresAt?: number;
 }
 
 export interface RefundRequest {

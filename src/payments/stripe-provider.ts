@@ -70,7 +70,7 @@ export function stripeProvider(settings: StripeSettings, baseUrl: string, now: (
         { idempotencyKey: `lantern-checkout-${req.checkoutId}` },
       );
       if (!session.url) throw new Error(`Stripe returned no URL for checkout ${req.checkoutId}`);
-      return { url: session.url, providerRef: session.id };
+      return { url: session.url, providerRef: session.id, expiresAt: session.expires_at * 1000 };
     },
     async refund(req: RefundRequest) {
       if (!req.providerPayment) throw new Error(`checkout ${req.checkoutId} has no Stripe payment to refund`);

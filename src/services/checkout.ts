@@ -13,12 +13,17 @@ import type { Services } from './context.ts';
  * ever runs inside a transaction.
  */
 export async function startCheckout(s: Services, provider: PaymentProvider, req: CheckoutRequest): Promise<string> {
+  return (await startCheckoutUntil(s, provider, req)).url;
+}
+
+/** The same, answering also until when the provider's page takes payment. */
+export async function startCheckoutUntil(s: Services, provider: PaymentProvider, req: CheckoutRequest): Promise<{ url: string; expiresAt: number }> {
   const started = await provider.createCheckout(req);
   if (started.providerRef) {
     const ref = started.providerRef;
     await s.db.write(() => updateCheckout(s.db, req.checkoutId, { providerRef: ref }));
   }
-  return started.url;
+  return { url: started.url, expiresAt: Math.max(req.expiresAt, started.expiresAt ?? req.expiresAt) };
 }
 
 /** Refuses, before anything is written, an amount the provider would not charge. */

@@ -14,20 +14,21 @@ import {
   insertPledgePayment,
   paymentsOfPledge,
   pledgePaymentsExpiredBy,
+  refundedOfPledgePayments,
   updatePledgePayment,
   type PledgePaymentRow,
 } from '../db/pledge-payments.ts';
 import { findUserById } from '../db/users.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
-import { assertChargeable, startCheckout } from './checkout.ts';
+import { assertChargeable, startCheckoutUntil } from './checkout.ts';
 import type { Actor, Services } from './context.ts';
 import { queueMail } from './mail.ts';
 
 export interface PledgeAccount {
   /** What the pledge has matched: what the sponsor owes in all. */
   owed: Money;
-  /** Payments received (refunded ones excluded). */
+  /** Payments received, less what went back to the sponsor. */
   paid: Money;
   /** Card payments started and not yet decided (their checkout still open). */
   pending: Money;
@@ -36,6 +37,8 @@ export interface PledgeAccount {
   /** Paid beyond what the pledge came to (gifts refunded after the sponsor paid): an administrator may give it back. */
   overpaid: Money;
   payments: PledgePaymentRow[];
+  /** Part of a payment given back (a partial refund in the Stripe Dashboard), by payment id. */
+  refunded: ReadonlyMap<string, number>;
 }
 
 /** A pledge that matched nothing yet cannot be paid: proposed ones wait for approval, declined ones never match. */
@@ -51,7 +54,8 @@ function isPending(p: PledgePaymentRow, now: number): boolean {
 /** What a pledge came to, what was paid, and what is left, at `now`. */
 export function pledgeAccount(s: Services, pledge: PledgeRow, currency: string, now = s.now()): PledgeAccount {
   const payments = paymentsOfPledge(s.db, pledge.id);
-  const paid = payments.filter((p) => p.status === 'paid').reduce((n, p) => n + p.amount, 0);
+  const refunded = refundedOfPledgePayments(s.db, pledge.id);
+  const paid = payments.filter((p) => p.status === 'paid').reduce((n, p) => n + p.amount - Math.min(p.amount, refunded.get(p.id) ?? 0), 0);
   const pending = payments.filter((p) => isPending(p, now)).reduce((n, p) => n + p.amount, 0);
   return {
     owed: money(pledge.allocated, currency),
@@ -60,6 +64,7 @@ export function pledgeAccount(s: Services, pledge: PledgeRow, currency: string, 
     outstanding: money(Math.max(0, pledge.allocated - paid - pending), currency),
     overpaid: money(Math.max(0, paid - pledge.allocated), currency),
     payments,
+    refunded,
   };
 }
 
@@ -117,15 +122,35 @@ export async function startPledgePayment(s: Services, provider: PaymentProvider,
     const email = actor.userId === null ? null : (findUserById(s.db, actor.userId)?.email ?? null);
     return { payment, campaign, checkoutId, email };
   });
-  const checkoutUrl = await startCheckout(s, provider, {
-    checkoutId: placed.checkoutId,
-    reference: placed.payment.id,
-    amount: money(placed.payment.amount, placed.payment.currency),
-    description: `Match pledge on ${placed.campaign.title}`,
-    expiresAt: placed.payment.expiresAt ?? now,
-    email: placed.email,
-  });
-  return { payment: placed.payment, checkoutUrl };
+  const asked = placed.payment.expiresAt ?? now;
+  let started: { url: string; expiresAt: number };
+  try {
+    started = await startCheckoutUntil(s, provider, {
+      checkoutId: placed.checkoutId,
+      reference: placed.payment.id,
+      amount: money(placed.payment.amount, placed.payment.currency),
+      description: `Match pledge on ${placed.campaign.title}`,
+      expiresAt: asked,
+      email: placed.email,
+    });
+  } catch (err) {
+    // No page to pay on: the amount is not held for a payment that cannot happen.
+    await s.db.write(() => {
+      updatePledgePayment(s.db, placed.payment.id, { status: 'failed' });
+      updateCheckout(s.db, placed.checkoutId, { status: 'declined' });
+    });
+    throw err;
+  }
+  // The provider's page may take payment longer than asked (Stripe: 30
+  // minutes at least): the amount stays held as long, so no second payment
+  // can start while the first can still be paid.
+  if (started.expiresAt > asked) {
+    await s.db.write(() => {
+      updatePledgePayment(s.db, placed.payment.id, { expiresAt: started.expiresAt });
+      updateCheckout(s.db, placed.checkoutId, { expiresAt: started.expiresAt });
+    });
+  }
+  return { payment: { ...placed.payment, expiresAt: started.expiresAt }, checkoutUrl: started.url };
 }
 
 export interface OfflinePledgePayment {
@@ -209,7 +234,7 @@ export function pledgePaymentFailed(s: Services, payment: PledgePaymentRow, outc
 }
 
 /**
- * The provider gave a pledge payment back in full (a refund in the Stripe
+ * The provider gave a pledge payment back in full (refunds in the Stripe
  * Dashboard, or a dispute the organisation lost): the pledge is owed again.
  * Called inside the caller's transaction.
  */

@@ -11,6 +11,7 @@ import {
   findCheckoutByProviderRef,
   providerRefundKnown,
   recordProviderRefund,
+  refundedAtProvider,
   updateCheckout,
   type CheckoutRow,
 } from '../db/checkouts.ts';
@@ -213,9 +214,10 @@ async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: strin
 }
 
 /**
- * Refunds of a sponsor's match payment, made in the Stripe Dashboard: a refund
- * of the whole payment makes the pledge owed again; part of one is audited
- * for a person (a match payment is paid, or given back, whole).
+ * Refunds of a sponsor's match payment, made in the Stripe Dashboard (an
+ * overpaid sponsor given the difference back, say): each is recorded under
+ * its id, and counts against what the sponsor paid; once all of the payment
+ * went back the pledge is owed again.
  */
 async function refundsOfPledgePayment(s: Services, checkout: CheckoutRow, paymentId: string, refunds: readonly Stripe.Refund[]): Promise<StripeEventResult> {
   const now = s.now();
@@ -223,8 +225,8 @@ async function refundsOfPledgePayment(s: Services, checkout: CheckoutRow, paymen
     for (const r of refunds) {
       if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id)) continue;
       recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
-      if (r.amount === checkout.amount) pledgePaymentRefunded(s, paymentId, 'Refunded in Stripe', now);
-      else audit(s, system, 'payment.refund_unapplied', { type: 'pledge_payment', id: paymentId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'part of a sponsor’s match payment refunded in Stripe: settle the difference with the sponsor' });
+      if (refundedAtProvider(s.db, checkout.id) >= checkout.amount) pledgePaymentRefunded(s, paymentId, 'Refunded in Stripe', now);
+      else audit(s, system, 'pledge.payment.partly_refunded', { type: 'pledge_payment', id: paymentId }, null, { refund: r.id, amount: r.amount, currency: r.currency });
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };

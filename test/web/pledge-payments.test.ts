@@ -9,9 +9,11 @@ import { findCheckout } from '../../src/db/checkouts.ts';
 import { readAuditLog } from '../../src/db/audit.ts';
 import { listMail } from '../../src/db/mail.ts';
 import { paymentsOfPledge } from '../../src/db/pledge-payments.ts';
+import { findPledge } from '../../src/db/pledges.ts';
 import { findUserByEmail } from '../../src/db/users.ts';
 import type { Actor } from '../../src/services/context.ts';
-import { expirePendingPledgePayments } from '../../src/services/pledge-payments.ts';
+import type { PaymentProvider } from '../../src/payments/provider.ts';
+import { expirePendingPledgePayments, pledgeAccount, startPledgePayment } from '../../src/services/pledge-payments.ts';
 import { decidePledge } from '../../src/services/pledges.ts';
 import { reconcileStripe } from '../../src/services/reconcile.ts';
 import { proposePledge } from '../../src/services/sponsor.ts';
@@ -49,8 +51,8 @@ async function portal(t: Test): Promise<Portal> {
 }
 
 /** The same with payments through the fake Stripe API. */
-async function stripePortal(t: Test): Promise<WithStripe> {
-  const { ta, fake, hook } = await buildStripeApp(t, { passwords: true, env: { RATE_LIMITS: 'off' } });
+async function stripePortal(t: Test, env: Record<string, string> = {}): Promise<WithStripe> {
+  const { ta, fake, hook } = await buildStripeApp(t, { passwords: true, env: { RATE_LIMITS: 'off', ...env } });
   return { ...(await portalOn(ta)), fake, hook };
 }
 
@@ -343,4 +345,54 @@ t.test('through Stripe: a payment whose webhook never came is found by reconcile
   t.same(paymentsOfPledge(p.ta.db, p.pledgeId).map((x) => x.status), ['refunded', 'expired']);
   t.match((await p.sponsor.get(`/sponsor/pledges/${p.pledgeId}`)).body, 'Pay $80.00 by card');
   t.same((await verifyAll(p.ta.services)).differences, []);
+});
+
+t.test('through Stripe: part of a payment given back lowers what was paid; all of it in parts makes it owed again', async (t) => {
+  const p = await stripePortal(t);
+  await approve(p);
+  await giveOffline(p.ta, 60_000);
+  const sessionId = await startStripePayment(t, p);
+  t.equal((await p.fake.deliver(p.hook, p.fake.pay(sessionId), webhookSecret)).status, 200);
+  const checkout = findCheckout(p.ta.db, String(p.fake.sessions.get(sessionId)?.metadata?.checkout_id));
+  const charge = [...p.fake.charges.values()].find((c) => c.payment_intent === checkout?.providerPayment)?.id ?? '';
+  const first = p.fake.refundInDashboard(charge, 20_000);
+  for (let i = 0; i < 2; i++) t.equal((await p.fake.deliver(p.hook, first, webhookSecret)).status, 200);
+  const part = await p.sponsor.get(`/sponsor/pledges/${p.pledgeId}`);
+  t.same(account(part.body), { 'Matched (owed in all)': '$600.00', Paid: '$400.00', Outstanding: '$200.00' }, 'counted once');
+  t.match(part.body, 'Paid · $200.00 given back');
+  t.match(part.body, 'Pay $200.00 by card');
+  const rest = p.fake.refundInDashboard(charge);
+  t.equal((await p.fake.deliver(p.hook, rest, webhookSecret)).status, 200);
+  t.same(paymentsOfPledge(p.ta.db, p.pledgeId).map((x) => x.status), ['refunded']);
+  t.same(account((await p.sponsor.get(`/sponsor/pledges/${p.pledgeId}`)).body), { 'Matched (owed in all)': '$600.00', Paid: '$0.00', Outstanding: '$600.00' });
+});
+
+t.test('through Stripe: the amount stays held as long as the Checkout session can still be paid (30 minutes at least)', async (t) => {
+  const p = await stripePortal(t, { PENDING_GIFT_MINUTES: '15' });
+  await approve(p);
+  await giveOffline(p.ta, 10_000);
+  const sessionId = await startStripePayment(t, p);
+  const [payment] = paymentsOfPledge(p.ta.db, p.pledgeId);
+  const session = p.fake.sessions.get(sessionId);
+  t.equal(payment?.expiresAt, (session?.expires_at ?? 0) * 1000, 'held until Stripe’s session expires, not our 15 minutes');
+  // (The session's expiry is on Stripe's clock, the real one; the test clock is not moved, or the sponsor's login would lapse.)
+  const pledge = findPledge(p.ta.db, p.pledgeId);
+  if (!pledge) throw new Error('no pledge');
+  const at = (ms: number) => pledgeAccount(p.ta.services, pledge, 'USD', ms).outstanding.amount;
+  t.equal(at(Date.now() + 16 * 60_000), 0, 'no second payment while the first can still be paid');
+  t.equal(at((session?.expires_at ?? 0) * 1000 + 1), 10_000, 'once the session ran out, it is owed again');
+});
+
+t.test('a checkout the provider cannot start holds nothing: the sponsor may try again at once', async (t) => {
+  const p = await portal(t);
+  await approve(p);
+  await giveOffline(p.ta, 10_000);
+  const failing: PaymentProvider = {
+    ...p.ta.app.payments,
+    createCheckout: () => Promise.reject(new Error('the provider is down')),
+  };
+  await t.rejects(startPledgePayment(p.ta.services, failing, await sponsorActor(p.ta), p.pledgeId), /the provider is down/);
+  t.same(paymentsOfPledge(p.ta.db, p.pledgeId).map((x) => x.status), ['failed']);
+  const again = await startPledgePayment(p.ta.services, p.ta.app.payments, await sponsorActor(p.ta), p.pledgeId);
+  t.equal(again.payment.amount, 10_000, 'the whole amount is still there to pay');
 });
