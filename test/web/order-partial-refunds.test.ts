@@ -318,6 +318,25 @@ t.test('the event is cancelled while Stripe refunds one ticket: that refund is r
   await verifyClean(t, s.ta);
 });
 
+t.test('the refund sweep: one refund Stripe refuses does not hold up the others, and is asked again later', async (t) => {
+  const s = await stripeApp(t);
+  const { vip } = await gala(t, s.ta);
+  const first = await cardOrder(s, [{ ticketTypeId: vip, quantity: 1 }], 0, 'Ann');
+  await cardOrder(s, [{ ticketTypeId: vip, quantity: 2 }], 0, 'Bo');
+  const real = s.ta.app.payments;
+  const refusing: PaymentProvider = {
+    ...real,
+    refund: (req: RefundRequest) => (req.idempotencyKey.includes(first.id) ? Promise.reject(new Error('charge is disputed')) : real.refund(req)),
+  };
+  // The ledger refunds both at once; Stripe is asked after.
+  await cancelEvent(s.ta.services, testActor, 'gala', { reason: 'Flooded hall', offerGiftUntil: null });
+  await t.rejects(settleProviderRefunds(s.ta.services, refusing), /1 refund\(s\) through stripe failed and will be tried again: .*charge is disputed/);
+  t.same([...s.fake.refunds.values()].map((r) => r.amount), [10_000], 'the other order was refunded all the same');
+  t.equal(await settleProviderRefunds(s.ta.services, real), 1, 'the next sweep refunds the one left');
+  t.same([...s.fake.refunds.values()].map((r) => r.amount).sort(), [10_000, 5_000].sort());
+  t.equal(await settleProviderRefunds(s.ta.services, real), 0, 'and nothing more');
+});
+
 t.test('a door (cash) order in KRW for a USD campaign: the ledger reverses by the rule, cash goes back by hand', async (t) => {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
