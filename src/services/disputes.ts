@@ -33,3 +33,13 @@ export function disputeOf(s: Services, subject: { type: 'order' | 'raffle_entry'
     amount: money(newest.amount ?? 0, currency),
   };
 }
+
+/**
+ * Whether Stripe's closing of this dispute was already applied: its
+ * `created` event may arrive after it (Stripe does not promise the order),
+ * and must not then mark the payment disputed for good.
+ */
+export function disputeClosedBefore(s: Services, subject: { type: string; id: string }, disputeId: string): boolean {
+  const rows = readAuditLog(s.db, { limit: 50, offset: 0, action: 'payment.dispute_closed', subjectType: subject.type, subjectId: subject.id });
+  return rows.some((r) => (JSON.parse(r.after ?? '{}') as { dispute?: string }).dispute === disputeId);
+}

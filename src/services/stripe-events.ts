@@ -26,6 +26,7 @@ import { partsOfProviderRefund, refundGiftInTx } from './gifts.ts';
 import { refundRefusedPayment } from './late-payments.ts';
 import { orderDisputeLost, refundableOfOrder, refundOrderInTx } from './orders.ts';
 import { applyPaymentEvent } from './payments.ts';
+import { disputeClosedBefore } from './disputes.ts';
 import { pledgePaymentRefunded } from './pledge-payments.ts';
 import { raffleEntryDisputeLost } from './raffles.ts';
 
@@ -138,6 +139,8 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
     if (!claimPaymentEvent(s.db, 'stripe', eventId, closed ? `dispute_${dispute.status}` : 'dispute', now)) return;
     const gift = giftId ? findGift(s.db, giftId) : undefined;
     const subject = gift ? { type: 'gift', id: gift.id } : checkout.orderId ? { type: 'order', id: checkout.orderId } : checkout.raffleEntryId ? { type: 'raffle_entry', id: checkout.raffleEntryId } : checkout.pledgePaymentId ? { type: 'pledge_payment', id: checkout.pledgePaymentId } : { type: 'checkout', id: checkout.id };
+    // Read before this event is written to the audit log.
+    const closedAlready = !closed && disputeClosedBefore(s, subject, dispute.id);
     audit(s, system, closed ? 'payment.dispute_closed' : 'payment.dispute', subject, null, {
       dispute: dispute.id,
       status: dispute.status,
@@ -156,7 +159,8 @@ async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dis
     }
     const settled = gift.refundedAmount > 0 ? 'partially_refunded' : 'succeeded';
     if (!closed) {
-      if (gift.status === 'succeeded' || gift.status === 'partially_refunded') updateGift(s.db, gift.id, { status: 'disputed' });
+      // A dispute Stripe reported closed before it reported it opened is over.
+      if (!closedAlready && (gift.status === 'succeeded' || gift.status === 'partially_refunded')) updateGift(s.db, gift.id, { status: 'disputed' });
       return;
     }
     if (gift.status === 'disputed') updateGift(s.db, gift.id, { status: settled });

@@ -279,6 +279,13 @@ t.test('disputes: a lost one takes the money back like a refund, a won one chang
   t.equal(await raised(s.ta), 6_000);
   const audited = s.ta.db.sqlite.prepare("select count(*) from audit_log where action like 'payment.dispute%'").pluck().get();
   t.equal(audited, 4, 'every dispute event is in the audit log once');
+
+  // Stripe reports a third dispute closed (won) before it reports it opened.
+  const late = await paidGift(2_500);
+  const third = s.fake.dispute(late.charge);
+  const thirdWon = s.fake.closeDispute((third.data.object as { id: string }).id, true);
+  for (const e of [thirdWon, third]) t.equal((await s.fake.deliver(s.hook, e, webhookSecret)).status, 200);
+  t.equal(findGift(s.ta.db, late.id)?.status, 'succeeded', 'a dispute already closed does not leave the gift disputed');
   t.same((await verifyAll(s.ta.services)).differences, []);
 });
 
