@@ -6,7 +6,7 @@
 // back with a full refund, but never in the ledger, the totals or matching.
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { feeCover as computeFeeCover } from '../domain/fees.ts';
-import { add, formatMajor, money, roundDiv, type Money } from '../domain/money.ts';
+import { add, formatMajor, formatMoney, money, roundDiv, type Money } from '../domain/money.ts';
 import { addToTotals, findCampaignById, type CampaignRow, type TotalsDelta } from '../db/campaigns.ts';
 import { insertCheckout, openCheckoutsOfGift, paidCheckoutOfGift, paidCheckoutOfOrder, updateCheckout } from '../db/checkouts.ts';
 import { orderOfDonationGift } from '../db/orders.ts';
@@ -32,6 +32,7 @@ import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { getCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
+import { queueMail } from './mail.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
 import { convertAt } from './rates.ts';
 
@@ -187,6 +188,38 @@ export function succeedGift(
   return { gift: done, matched };
 }
 
+const methodNames: Readonly<Record<string, string>> = { test: 'card (test mode)', stripe: 'card', cash: 'cash', cheque: 'cheque', transfer: 'bank transfer', card_terminal: 'card terminal' };
+
+/**
+ * The donor's receipt, queued with the gift that succeeded: what was given,
+ * when, how, its reference, and what the sponsors added. Sent to the donor's
+ * own address only (an anonymous gift is anonymous in public, not to its
+ * giver); a gift without an address gets none.
+ */
+export function queueGiftReceipt(s: Services, gift: GiftRow, campaign: CampaignRow, matched: number): void {
+  if (!gift.donorEmail) return;
+  const charged = gift.amount + gift.feeCover;
+  queueMail(s, {
+    to: gift.donorEmail,
+    kind: 'gift_receipt',
+    template: 'gift-receipt',
+    subject: `Receipt for your gift to ${campaign.title}`,
+    data: {
+      name: gift.donorName,
+      title: campaign.title,
+      amount: formatMoney(money(gift.amount, gift.currency)),
+      date: new Date(gift.receivedAt ?? gift.succeededAt ?? s.now()).toISOString().slice(0, 10),
+      method: methodNames[gift.method] ?? gift.method,
+      reference: gift.id,
+      matched: matched > 0 ? formatMoney(money(matched, campaign.currency)) : null,
+      feeCover: gift.feeCover > 0 ? formatMoney(money(gift.feeCover, gift.currency)) : null,
+      charged: formatMoney(money(charged, gift.currency)),
+      anonymous: gift.anonymous,
+      link: `${s.config.baseUrl}/campaigns/${campaign.slug}`,
+    },
+  });
+}
+
 function refuseWorthless(value: Money, campaign: CampaignRow): void {
   if (value.amount === 0) {
     throw ValidationError.field('amount', `The amount is too small: it is worth less than one minor unit of ${campaign.currency}`);
@@ -221,7 +254,7 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
   if (input.receivedAt !== undefined && input.receivedAt > now + 60_000) {
     throw ValidationError.field('receivedAt', 'The date received cannot be in the future');
   }
-  return s.db.write(() => {
+  const view = await s.db.write(() => {
     const campaign = getCampaign(s, slug);
     if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
     const row = newGiftRow(campaign, input, {
@@ -235,6 +268,7 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
       createdAt: now,
     });
     const { gift: done, matched } = succeedGift(s, row, now, { campaign, isNew: true });
+    queueGiftReceipt(s, done, campaign, matched);
     audit(s, actor, 'gift.offline', { type: 'gift', id: row.id }, null, {
       amount: input.amount,
       method: input.method,
@@ -242,6 +276,8 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
     });
     return giftView(s, done, campaign, matched);
   });
+  if (view.donorEmail) s.mailer.kick();
+  return view;
 }
 
 export interface StartedGift {

@@ -13,7 +13,7 @@ import { findPledgePayment } from '../db/pledge-payments.ts';
 import { findEntry, findRaffle } from '../db/raffles.ts';
 import type { PaymentEvent } from '../payments/provider.ts';
 import type { Services } from './context.ts';
-import { succeedGift } from './gifts.ts';
+import { queueGiftReceipt, succeedGift } from './gifts.ts';
 import { pledgePaymentCompleted, pledgePaymentFailed } from './pledge-payments.ts';
 import { orderPaymentCompleted, orderPaymentFailed, prepareTickets, type PreparedTickets } from './orders.ts';
 import { raffleEntryPaymentCompleted, raffleEntryPaymentFailed } from './raffles.ts';
@@ -94,7 +94,8 @@ function applyOutcome(s: Services, checkout: CheckoutRow, event: PaymentEvent, n
       if (gift.status === 'pending' || gift.status === 'expired' || gift.status === 'failed') {
         const campaign = findCampaignById(s.db, gift.campaignId);
         if (!campaign) throw new Error(`gift ${gift.id} has no campaign`);
-        succeedGift(s, gift, now, { campaign, isNew: false });
+        const { gift: done, matched } = succeedGift(s, gift, now, { campaign, isNew: false });
+        queueGiftReceipt(s, done, campaign, matched);
       }
       return;
     case 'declined':

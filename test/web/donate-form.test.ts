@@ -1,6 +1,7 @@
 // The HTML donate flow a guest goes through, end to end through the test
 // provider: campaign page → form → TEST MODE checkout → thank-you page.
 import t, { type Test } from 'tap';
+import { listMail } from '../../src/db/mail.ts';
 import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
 
@@ -78,6 +79,29 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.match(after.body, 'Mina Park');
   t.match(after.body, 'For the road');
   t.notMatch(after.body, 'mina@example.org', 'the e-mail never appears on a public page');
+
+  // The receipt the form's e-mail field promises, once, however often Pay was pressed.
+  const receipts = listMail(ta.db, 50, 0).filter((m) => m.kind === 'gift_receipt');
+  t.equal(receipts.length, 1);
+  t.equal(receipts[0]?.toAddress, 'mina@example.org');
+  t.equal(receipts[0]?.subject, 'Receipt for your gift to Rescue Fund');
+  for (const line of ['Gift: $100.00', 'Date: 2026-11-01', 'Paid by: card (test mode)', 'Our sponsors matched it with $100.00 more.']) t.match(receipts[0]?.text, line);
+  t.match(receipts[0]?.text, /Reference: gift_/);
+  t.notMatch(receipts[0]?.text, 'Processing fee', 'no fee cover was chosen');
+});
+
+t.test('gifts entered by a volunteer get a receipt when an address is known; an anonymous giver is told their name stays hidden', async (t) => {
+  const ta = await setup(t);
+  const give = (donor: Record<string, string>, anonymous: boolean) =>
+    ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/gifts', headers: ta.auth('organizer'), payload: { amount: { amount: 5_000, currency: 'USD' }, donor, anonymous, method: 'cheque' } });
+  t.equal((await give({ name: 'Jae-won Bae', email: 'jaewon@example.org' }, true)).statusCode, 201);
+  t.equal((await give({ name: 'Cash box' }, false)).statusCode, 201);
+  const receipts = listMail(ta.db, 50, 0).filter((m) => m.kind === 'gift_receipt');
+  t.equal(receipts.length, 1, 'none for a gift without an address');
+  t.equal(receipts[0]?.toAddress, 'jaewon@example.org');
+  t.match(receipts[0]?.text, 'Paid by: cheque');
+  t.match(receipts[0]?.text, 'As you asked, your name is not shown on any public page.');
+  t.match(receipts[0]?.html, 'Hello Jae-won Bae');
 });
 
 t.test('bad input re-renders the form with messages and creates nothing', async (t) => {

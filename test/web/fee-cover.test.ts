@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { findGift } from '../../src/db/gifts.ts';
+import { listMail } from '../../src/db/mail.ts';
 import { giftsCsv } from '../../src/services/exports.ts';
 import type { FakeStripe } from '../fakes/stripe.ts';
 import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
@@ -116,6 +117,8 @@ t.test('through the form and the test checkout: charged with the gift, counted a
   t.match(thanks.body, 'Your gift of $100.00 to Rescue Fund has been received.');
   t.match(thanks.body, 'You also covered the processing fee ($3.30). Total charged: $103.30.');
   t.match(thanks.body, 'Matched with $100.00 more by our sponsors', 'the fee cover is never matched');
+  const receipt = listMail(ta.db, 50, 0).find((m) => m.kind === 'gift_receipt');
+  for (const line of ['Gift: $100.00', 'Processing fee you covered: $3.30', 'Total charged: $103.30']) t.match(receipt?.text, line, 'the receipt says it too');
 
   const campaign = await getCampaign(ta);
   t.same(totals(campaign), { raised: 10_000, matched: 10_000, total: 20_000, donorCount: 1, giftCount: 1 }, 'raised and matched on the gift alone');
