@@ -58,6 +58,12 @@ export interface OfflineGiftInput extends GiftCommon {
   receivedAt?: number;
   eventId?: string | null;
   note?: string | null;
+  /**
+   * E-mail the donor a receipt (needs their address). Off unless asked for:
+   * gifts entered through the API are often imported from elsewhere, and
+   * their donors were thanked there.
+   */
+  sendReceipt?: boolean;
 }
 
 export type OnlineGiftInput = GiftCommon & {
@@ -188,7 +194,7 @@ export function succeedGift(
   return { gift: done, matched };
 }
 
-const methodNames: Readonly<Record<string, string>> = { test: 'card (test mode)', stripe: 'card', cash: 'cash', cheque: 'cheque', transfer: 'bank transfer', card_terminal: 'card terminal' };
+const methodNames: Readonly<Record<string, string>> = { test: 'card (test mode)', stripe: 'card', cash: 'cash', cheque: 'cheque', bank_transfer: 'bank transfer', other: 'other' };
 
 /**
  * The donor's receipt, queued with the gift that succeeded: what was given,
@@ -254,6 +260,7 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
   if (input.receivedAt !== undefined && input.receivedAt > now + 60_000) {
     throw ValidationError.field('receivedAt', 'The date received cannot be in the future');
   }
+  if (input.sendReceipt && !input.donor.email) throw ValidationError.field('donor.email', "Enter the donor's e-mail address to send a receipt");
   const view = await s.db.write(() => {
     const campaign = getCampaign(s, slug);
     if (campaign.status === 'closed') throw new DomainError('invalid_state', 'This campaign is closed.');
@@ -268,7 +275,7 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
       createdAt: now,
     });
     const { gift: done, matched } = succeedGift(s, row, now, { campaign, isNew: true });
-    queueGiftReceipt(s, done, campaign, matched);
+    if (input.sendReceipt) queueGiftReceipt(s, done, campaign, matched);
     audit(s, actor, 'gift.offline', { type: 'gift', id: row.id }, null, {
       amount: input.amount,
       method: input.method,
@@ -276,7 +283,7 @@ export async function recordOfflineGift(s: Services, actor: Actor, slug: string,
     });
     return giftView(s, done, campaign, matched);
   });
-  if (view.donorEmail) s.mailer.kick();
+  if (input.sendReceipt) s.mailer.kick();
   return view;
 }
 

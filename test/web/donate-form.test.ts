@@ -2,7 +2,7 @@
 // provider: campaign page → form → TEST MODE checkout → thank-you page.
 import t, { type Test } from 'tap';
 import { listMail } from '../../src/db/mail.ts';
-import { buildTestApp, createRescueFund, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
 
 function formToken(html: string): string {
@@ -11,8 +11,8 @@ function formToken(html: string): string {
   return m[1];
 }
 
-async function setup(t: Test): Promise<TestApp> {
-  const ta = await buildTestApp(t);
+async function setup(t: Test, passwords = false): Promise<TestApp> {
+  const ta = await buildTestApp(t, { passwords });
   await createRescueFund(ta);
   const res = await ta.app.inject({
     method: 'POST',
@@ -90,19 +90,41 @@ t.test('a guest gives through the form and the test checkout', async (t) => {
   t.notMatch(receipts[0]?.text, 'Processing fee', 'no fee cover was chosen');
 });
 
-t.test('gifts entered by a volunteer get a receipt when an address is known; an anonymous giver is told their name stays hidden', async (t) => {
-  const ta = await setup(t);
-  const give = (donor: Record<string, string>, anonymous: boolean) =>
-    ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/gifts', headers: ta.auth('organizer'), payload: { amount: { amount: 5_000, currency: 'USD' }, donor, anonymous, method: 'cheque' } });
-  t.equal((await give({ name: 'Jae-won Bae', email: 'jaewon@example.org' }, true)).statusCode, 201);
-  t.equal((await give({ name: 'Cash box' }, false)).statusCode, 201);
+t.test('gifts entered by a volunteer: a receipt when asked for (ticked in the cash box) and an address is known', async (t) => {
+  const ta = await setup(t, true);
+  const give = (donor: Record<string, string>, anonymous: boolean, sendReceipt?: boolean) =>
+    ta.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns/rescue-fund/gifts',
+      headers: ta.auth('organizer'),
+      payload: { amount: { amount: 5_000, currency: 'USD' }, donor, anonymous, method: 'cheque', ...(sendReceipt !== undefined && { sendReceipt }) },
+    });
+  t.equal((await give({ name: 'Jae-won Bae', email: 'jaewon@example.org' }, true, true)).statusCode, 201);
+  t.equal((await give({ name: 'Imported Donor', email: 'imported@example.org' }, false)).statusCode, 201, 'the API sends none unless asked (imports)');
+  const noAddress = await give({ name: 'Cash box' }, false, true);
+  t.equal(noAddress.statusCode, 400);
+  t.match(noAddress.body, "Enter the donor's e-mail address to send a receipt");
+
+  // The cash box offers it, ticked, and sends it where an address is given.
+  const volunteer = new FormClient(ta.app);
+  await volunteer.login('organizer@example.test', testPassword);
+  const box = await volunteer.get('/admin/campaigns/rescue-fund/cash-box');
+  t.match(box.body, /<input type="checkbox" id="f-send_receipt" name="send_receipt" checked/);
+  const token = formToken(box.body);
+  const sent = await volunteer.post('/admin/campaigns/rescue-fund/cash-box', { amount: '20', currency: 'USD', method: 'cash', name: 'Ruth Halvorsen', email: 'ruth@example.org', send_receipt: 'on', form_token: token });
+  t.equal(sent.statusCode, 303);
+  const unticked = await volunteer.post('/admin/campaigns/rescue-fund/cash-box', { amount: '20', currency: 'USD', method: 'cash', name: 'Ben Adeyemi', email: 'ben@example.org', form_token: formToken((await volunteer.get('/admin/campaigns/rescue-fund/cash-box')).body) });
+  t.equal(unticked.statusCode, 303);
+
   const receipts = listMail(ta.db, 50, 0).filter((m) => m.kind === 'gift_receipt');
-  t.equal(receipts.length, 1, 'none for a gift without an address');
-  t.equal(receipts[0]?.toAddress, 'jaewon@example.org');
-  t.match(receipts[0]?.text, 'Paid by: cheque');
-  t.match(receipts[0]?.text, 'As you asked, your name is not shown on any public page.');
-  t.match(receipts[0]?.html, 'Hello Jae-won Bae');
+  t.same(receipts.map((m) => m.toAddress).sort(), ['jaewon@example.org', 'ruth@example.org'], 'only where a receipt was asked for and an address given');
+  const jaewon = receipts.find((m) => m.toAddress === 'jaewon@example.org');
+  t.match(jaewon?.text, 'Paid by: cheque');
+  t.match(jaewon?.text, 'As you asked, your name is not shown on any public page.');
+  t.match(jaewon?.html, 'Hello Jae-won Bae');
+  t.match(receipts.find((m) => m.toAddress === 'ruth@example.org')?.text, 'Paid by: cash');
 });
+
 
 t.test('bad input re-renders the form with messages and creates nothing', async (t) => {
   const ta = await setup(t);

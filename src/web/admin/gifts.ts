@@ -29,6 +29,7 @@ const cashForm = z.object({
   name: z.string().trim().max(200, t('At most 200 characters')).optional(),
   email: z.union([z.literal(''), z.email(t('Enter a valid e-mail address or leave it empty')).max(254)]).optional(),
   anonymous: z.literal('on').optional(),
+  send_receipt: z.literal('on').optional(),
   note: z.string().trim().max(1000, t('At most 1,000 characters')).optional(),
   form_token: z.string().min(16).max(100),
 });
@@ -85,7 +86,8 @@ export default async function adminGifts(app: FastifyInstance) {
       last: last && last.campaignSlug === campaign.slug ? last : null,
       currencies: acceptedCurrencies(svc, campaign.currency).map((c) => ({ value: c, label: c })),
       methods: methodOptions,
-      values: { currency: query.currency ?? campaign.currency, method: query.method ?? 'cash', form_token: newSecret(18), ...values },
+      // A fresh form offers the receipt; one sent back keeps what the volunteer chose.
+      values: { currency: query.currency ?? campaign.currency, method: query.method ?? 'cash', form_token: newSecret(18), ...(Object.keys(values).length === 0 && { send_receipt: 'on' }), ...values },
       errors,
       message,
       step: (c: string) => (exponentOf(c) === 0 ? '1' : '0.01'),
@@ -115,6 +117,8 @@ export default async function adminGifts(app: FastifyInstance) {
           anonymous: f.anonymous === 'on' || !name,
           method: f.method,
           note: f.note || null,
+          // The box is ticked by default; it sends only where an address was given.
+          sendReceipt: f.send_receipt === 'on' && Boolean(f.email),
         });
         return { statusCode: 303, body: gift.id };
       });

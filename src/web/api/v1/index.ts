@@ -209,6 +209,7 @@ export default async function apiV1(root: FastifyInstance) {
           ...(b.receivedAt !== undefined && { receivedAt: b.receivedAt }),
           eventId: b.eventId ?? null,
           note: b.note ?? null,
+          sendReceipt: b.sendReceipt === true,
         });
         return { statusCode: 201, body: giftJson(g) };
       }),

@@ -123,6 +123,7 @@ export const giftCreate = z.strictObject({
   receivedAt: dateTimeSchema.optional(),
   eventId: z.string().trim().min(1).max(100).optional(),
   note: z.string().trim().max(1000).optional(),
+  sendReceipt: z.boolean().optional().meta({ description: "E-mail the donor a receipt (needs donor.email); off by default, as imported gifts were thanked elsewhere" }),
 });
 
 export const giftOut = z.object({
