@@ -75,6 +75,11 @@ function pledgeAndCampaign(s: Services, pledgeId: string): { pledge: PledgeRow; 
   return { pledge, campaign };
 }
 
+/** The currency a pledge is paid in: its campaign's. */
+export function pledgeCurrency(s: Services, pledgeId: string): string {
+  return pledgeAndCampaign(s, pledgeId).campaign.currency;
+}
+
 export interface StartedPledgePayment {
   payment: PledgePaymentRow;
   checkoutUrl: string;

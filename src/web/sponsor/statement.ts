@@ -8,7 +8,7 @@ import { parseMoney } from '../../domain/money.ts';
 import { newSecret } from '../../db/ids.ts';
 import { pledgeStatementCsv } from '../../services/exports.ts';
 import { once } from '../../services/idempotency.ts';
-import { recordPledgePayment, startPledgePayment } from '../../services/pledge-payments.ts';
+import { pledgeCurrency, recordPledgePayment, startPledgePayment } from '../../services/pledge-payments.ts';
 import { sponsorStatement } from '../../services/sponsor.ts';
 import { translator } from '../../i18n.ts';
 import { actorOf } from '../plugins/auth.ts';
@@ -77,7 +77,7 @@ export default async function sponsorStatementPages(app: FastifyInstance) {
     const values = formValues(req.body);
     const parsed = parseForm(recordForm, values);
     if (!parsed.ok) return statementPage(req, reply.code(400), { recordValues: values, recordErrors: parsed.errors });
-    const currency = sponsorStatement(svc, req.params.id).campaign.currency;
+    const currency = pledgeCurrency(svc, req.params.id);
     try {
       const amount = parseMoney(parsed.data.amount, currency);
       await once(svc, `form:pledge-record:${req.params.id}`, parsed.data.form_token, { amount, method: parsed.data.method, note: parsed.data.note }, async () => {
