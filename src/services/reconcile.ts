@@ -4,9 +4,10 @@
 // webhook would have; a checkout we hold as paid that Stripe does not know as
 // paid is reported for a person to look at (never changed automatically).
 import type Stripe from 'stripe';
-import { checkoutsOfProviderSince, findCheckout, findCheckoutByProviderRef, type CheckoutRow } from '../db/checkouts.ts';
+import { checkoutsOfProviderSince } from '../db/checkouts.ts';
 import type { Services } from './context.ts';
 import { applyPaymentEvent } from './payments.ts';
+import { amountMatches, checkoutOfSession, idOf } from './stripe-events.ts';
 
 export interface ReconcileReport {
   sessions: number;
@@ -18,19 +19,13 @@ export interface ReconcileReport {
   foreign: string[];
 }
 
-function ours(s: Services, session: Stripe.Checkout.Session): CheckoutRow | undefined {
-  const id = session.metadata?.checkout_id ?? session.client_reference_id;
-  const byId = id ? findCheckout(s.db, id) : undefined;
-  return byId?.provider === 'stripe' ? byId : findCheckoutByProviderRef(s.db, 'stripe', session.id);
-}
-
 export async function reconcileStripe(s: Services, client: Stripe, since: number, fix: boolean): Promise<ReconcileReport> {
   const report: ReconcileReport = { sessions: 0, missing: [], unknownToStripe: [], foreign: [] };
   const paidAtStripe = new Set<string>();
   for await (const session of client.checkout.sessions.list({ created: { gte: Math.floor(since / 1000) }, limit: 100 })) {
     report.sessions += 1;
     if (session.payment_status !== 'paid') continue;
-    const checkout = ours(s, session);
+    const checkout = checkoutOfSession(s, session);
     if (!checkout) {
       report.foreign.push(session.id);
       continue;
@@ -38,9 +33,8 @@ export async function reconcileStripe(s: Services, client: Stripe, since: number
     paidAtStripe.add(checkout.id);
     if (checkout.status === 'paid') continue;
     const entry = { session: session.id, checkout: checkout.id, amount: session.amount_total ?? 0, currency: (session.currency ?? '').toUpperCase(), fixed: false };
-    if (fix && entry.amount === checkout.amount && entry.currency === checkout.currency) {
-      const pi = session.payment_intent;
-      await applyPaymentEvent(s, { provider: 'stripe', eventId: `${session.id}:reconcile`, outcome: 'completed', checkoutId: checkout.id, providerPayment: typeof pi === 'string' ? pi : (pi?.id ?? null) });
+    if (fix && amountMatches(checkout, session)) {
+      await applyPaymentEvent(s, { provider: 'stripe', eventId: `${session.id}:reconcile`, outcome: 'completed', checkoutId: checkout.id, providerPayment: idOf(session.payment_intent) });
       entry.fixed = true;
     }
     report.missing.push(entry);

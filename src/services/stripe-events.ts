@@ -36,13 +36,13 @@ export type StripeEventResult =
 
 const system = { userId: null, label: 'stripe', role: null, ip: null } as const;
 
-function paymentIdOf(session: Stripe.Checkout.Session): string | null {
-  const pi = session.payment_intent;
-  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+/** Stripe names a related object by its id, or expands it into the object. */
+export function idOf(ref: string | { id: string } | null | undefined): string | null {
+  return typeof ref === 'string' ? ref : (ref?.id ?? null);
 }
 
 /** Our checkout a session belongs to: by the id in its metadata, else by the session id we kept. */
-function checkoutOfSession(s: Services, session: Stripe.Checkout.Session): CheckoutRow | undefined {
+export function checkoutOfSession(s: Services, session: Stripe.Checkout.Session): CheckoutRow | undefined {
   const id = session.metadata?.checkout_id ?? session.client_reference_id;
   const byId = id ? findCheckout(s.db, id) : undefined;
   if (byId && byId.provider === 'stripe') return byId;
@@ -50,14 +50,14 @@ function checkoutOfSession(s: Services, session: Stripe.Checkout.Session): Check
 }
 
 /** A session whose amount is not what we asked for is never recorded as paid. */
-function amountMatches(checkout: CheckoutRow, session: Stripe.Checkout.Session): boolean {
+export function amountMatches(checkout: CheckoutRow, session: Stripe.Checkout.Session): boolean {
   return session.amount_total === checkout.amount && (session.currency ?? '').toUpperCase() === checkout.currency;
 }
 
 async function settle(s: Services, eventId: string, session: Stripe.Checkout.Session, outcome: PaymentOutcome | 'awaiting', provider: PaymentProvider | undefined): Promise<StripeEventResult> {
   const checkout = checkoutOfSession(s, session);
   if (!checkout) return { handled: false, reason: `no checkout of ours for session ${session.id}` };
-  const payment = paymentIdOf(session);
+  const payment = idOf(session.payment_intent);
   if (outcome === 'completed' && !amountMatches(checkout, session)) {
     await s.db.write(() =>
       audit(s, system, 'payment.amount_mismatch', { type: 'checkout', id: checkout.id }, { amount: checkout.amount, currency: checkout.currency }, { amount: session.amount_total, currency: session.currency, session: session.id }),
@@ -76,12 +76,21 @@ async function settle(s: Services, eventId: string, session: Stripe.Checkout.Ses
 }
 
 /**
+ * A refund Lantern cannot apply by itself goes to the audit log for a person,
+ * once however often Stripe redelivers the event that carries it.
+ */
+function auditUnappliedOnce(s: Services, r: Stripe.Refund, subject: { type: string; id: string }, note: string, now: number): void {
+  if (!claimPaymentEvent(s.db, 'stripe', `${r.id}:unapplied`, 'refund_unapplied', now)) return;
+  audit(s, system, 'payment.refund_unapplied', subject, null, { refund: r.id, amount: r.amount, currency: r.currency, note });
+}
+
+/**
  * Refunds of a charge, made by our console (already recorded under their
  * Stripe id) or in the Stripe Dashboard (recorded now). The refunds are read
  * from Stripe when a client is given, as the event may be an older snapshot.
  */
 async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Stripe | undefined): Promise<StripeEventResult> {
-  const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? null);
+  const pi = idOf(charge.payment_intent);
   const checkout = pi ? findCheckoutByProviderPayment(s.db, 'stripe', pi) : undefined;
   if (!checkout) return { handled: false, reason: `no checkout of ours for charge ${charge.id}` };
   const refunds = client ? ((await client.charges.retrieve(charge.id, { expand: ['refunds'] })).refunds?.data ?? []) : (charge.refunds?.data ?? []);
@@ -91,11 +100,11 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
     // Raffle tickets are refunded in the console (before the draw); Stripe then carries it out.
     const now = s.now();
     await s.db.write(() => {
+      const entry = checkout.raffleEntryId ? findEntry(s.db, checkout.raffleEntryId) : undefined;
       for (const r of refunds) {
         if (r.status !== 'succeeded' || providerRefundKnown(s.db, 'stripe', r.id)) continue;
-        const entry = checkout.raffleEntryId ? findEntry(s.db, checkout.raffleEntryId) : undefined;
         if (entry?.status === 'refunded') recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
-        else audit(s, system, 'payment.refund_unapplied', { type: 'checkout', id: checkout.id }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe for raffle tickets: refund the entry in the console' });
+        else auditUnappliedOnce(s, r, { type: 'checkout', id: checkout.id }, 'refund made in Stripe for raffle tickets: refund the entry in the console', now);
       }
     });
     return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
@@ -111,8 +120,8 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
       const parts = partsOfProviderRefund(gift, r.amount);
       if (parts) {
         refundGiftInTx(s, system, giftId, { amount: parts.gift, feeCover: parts.feeCover, reason: 'Refunded in Stripe', providerRefund: r.id }, now);
-      } else if (claimPaymentEvent(s.db, 'stripe', `${r.id}:unapplied`, 'refund_unapplied', now)) {
-        audit(s, system, 'payment.refund_unapplied', { type: 'gift', id: giftId }, null, { refund: r.id, amount: r.amount, currency: r.currency, note: 'refund made in Stripe that is neither part of what is left of the gift nor all of it with its fee cover: not applied, for a person to look at' });
+      } else {
+        auditUnappliedOnce(s, r, { type: 'gift', id: giftId }, 'refund made in Stripe that is neither part of what is left of the gift nor all of it with its fee cover: not applied, for a person to look at', now);
       }
     }
   });
@@ -130,7 +139,7 @@ async function refundsOfCharge(s: Services, charge: Stripe.Charge, client: Strip
  * once, under the dispute's id; a won one changes nothing.
  */
 async function disputeOfCharge(s: Services, eventId: string, dispute: Stripe.Dispute, closed: boolean): Promise<StripeEventResult> {
-  const pi = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
+  const pi = idOf(dispute.payment_intent);
   const checkout = pi ? findCheckoutByProviderPayment(s.db, 'stripe', pi) : undefined;
   if (!checkout) return { handled: false, reason: `no checkout of ours for dispute ${dispute.id}` };
   const now = s.now();
@@ -202,16 +211,16 @@ async function refundsOfOrder(s: Services, checkout: CheckoutRow, orderId: strin
         recordProviderRefund(s.db, { provider: 'stripe', refundId: r.id, checkoutId: checkout.id, amount: r.amount, createdAt: now });
         continue;
       }
-      if (!claimPaymentEvent(s.db, 'stripe', `${r.id}:unapplied`, 'refund_unapplied', now)) continue;
       const ours = r.metadata?.checkout_id === checkout.id;
-      audit(s, system, 'payment.refund_unapplied', { type: 'order', id: orderId }, null, {
-        refund: r.id,
-        amount: r.amount,
-        currency: r.currency,
-        note: ours
+      auditUnappliedOnce(
+        s,
+        r,
+        { type: 'order', id: orderId },
+        ours
           ? 'refund Lantern asked Stripe for that is not recorded yet: if the order still shows those tickets valid, refund the same tickets again in the console (Stripe answers with this same refund)'
           : 'refund made in the Stripe Dashboard for part of an order: not applied, as Stripe does not say which tickets it was for, so the ledger still counts it (refunding tickets in the console would ask Stripe to refund them again): refund parts of orders in the console, not in the Dashboard',
-      });
+        now,
+      );
     }
   });
   return { handled: true, checkoutId: checkout.id, outcome: 'refunded' };
