@@ -4,7 +4,6 @@ import type { Database } from './connection.ts';
 import { checkouts, pledgePayments, providerRefunds } from './schema.ts';
 
 export type PledgePaymentRow = typeof pledgePayments.$inferSelect;
-export type PledgePaymentStatus = PledgePaymentRow['status'];
 
 export function insertPledgePayment(db: Database, row: PledgePaymentRow): void {
   db.orm.insert(pledgePayments).values(row).run();

@@ -21,6 +21,7 @@ import { once } from '../../services/idempotency.ts';
 import { acceptedCurrencies } from '../../services/rates.ts';
 import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
+import { localPath } from '../forms.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
 import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
@@ -52,14 +53,6 @@ function presets(c: CampaignRow): { money: Money; value: string }[] {
   // The value names its currency: a preset means what its label says,
   // whatever currency is chosen for "another amount".
   return list.map((m) => ({ money: m, value: `${formatMajor(m)} ${m.currency}` }));
-}
-
-/**
- * Our own checkout is reached by path, so the redirect stays on the origin the
- * donor is using (the CSP's form-action also holds redirects to it).
- */
-function sameOriginPath(url: string, baseUrl: string): string {
-  return url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
 }
 
 /** The gift's amount: "another amount" in the chosen currency, else the preset picked. */
@@ -237,7 +230,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
           await notePaymentCheckout(svc, attempt, { giftId: started.gift.id });
           return { statusCode: 303, body: started.checkoutUrl };
         });
-        return reply.redirect(sameOriginPath(String(result.body), svc.config.baseUrl), 303);
+        return reply.redirect(localPath(String(result.body), svc.config.baseUrl), 303);
       } catch (err) {
         if (err instanceof ValidationError) {
           // Errors about the typed amount belong next to the custom amount field.
