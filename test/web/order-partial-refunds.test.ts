@@ -143,6 +143,7 @@ async function cardOrder(s: Started, items: { ticketTypeId: string; quantity: nu
 /** Every charge.refunded event the fake produced so far, delivered (twice each). */
 async function deliverRefundEvents(t: Test, s: Started): Promise<void> {
   const events = s.fake.events.filter((e) => e.type === 'charge.refunded');
+  t.not(events.length, 0, 'Stripe reported its refunds by webhook');
   for (const e of [...events, ...events]) t.equal((await s.fake.deliver(s.hook, e, webhookSecret)).status, 200);
 }
 
@@ -161,6 +162,8 @@ t.test('a card order: some tickets refunded through Stripe for exactly their pri
   const seatCodes = before.tickets.filter((tk) => tk.ticketTypeId === seat).map((tk) => tk.code);
   const vipCode = before.tickets.find((tk) => tk.ticketTypeId === vip)?.code ?? '';
   const keep = seatCodes[1] ?? '';
+  t.equal(seatCodes.length, 2, 'two seats to choose from');
+  t.match(vipCode, /\S/, 'and a VIP ticket');
   // One seat and the VIP ticket; the code typed the way a person might.
   const typed = (seatCodes[0] ?? '').toLowerCase().replace(/-/g, ' ');
   const res = await refundPost(ta, ann.id, { tickets: [typed, vipCode], reason: 'two of them cannot come' }, { 'idempotency-key': 'refund-ann-1' });
@@ -206,7 +209,7 @@ t.test('a card order: some tickets refunded through Stripe for exactly their pri
 
   const mail = mailTo(ta, 'ann@example.org', 'Refunded: Gala');
   t.equal(mail.length, 1, 'the buyer is told');
-  t.match(mail[0]?.text, seatCodes[0] ?? 'x');
+  t.match(mail[0]?.text, String(seatCodes[0]));
   t.match(mail[0]?.text, vipCode);
   t.notMatch(mail[0]?.text, keep, 'the kept ticket is not listed as refunded');
   t.match(mail[0]?.text, /\$70\.00 goes back to the card you paid with/);
@@ -246,7 +249,7 @@ t.test('the donation alone, through Stripe; then the event is cancelled and the 
   t.equal(res.statusCode, 201, res.body);
   const o = res.json<OrderJson>();
   t.equal(o.status, 'partially_refunded', 'the tickets are still paid');
-  t.ok(o.tickets.every((tk) => tk.status === 'valid'));
+  t.same([...new Set(o.tickets.map((tk) => tk.status))], ['valid']);
   t.same(o.refunded, usd(0), 'no ticket price was refunded');
   t.same([...fake.refunds.values()].map((r) => r.amount), [1_500], 'Stripe refunded the donation only');
   await deliverRefundEvents(t, s);
@@ -400,6 +403,7 @@ t.test('the refund API refuses what cannot be refunded, each problem naming its 
   await testCheckout(ta, new URL(other.checkoutUrl).pathname);
   const codes = (await getOrderJson(ta, pending.id)).tickets.map((tk) => tk.code);
   const otherCode = (await getOrderJson(ta, other.id)).tickets[0]?.code ?? '';
+  t.ok(codes.length >= 2 && otherCode !== '', 'the tickets to name exist');
   const before = await campaign(ta);
 
   expectProblem(t, await refundPost(ta, pending.id, { tickets: ['AAAA-BBBB-CCCC-DDDD'] }), 422, ['tickets.0']);
@@ -414,7 +418,7 @@ t.test('the refund API refuses what cannot be refunded, each problem naming its 
   expectProblem(t, await ta.app.inject({ method: 'POST', url: `/api/v1/orders/${pending.id}/refunds`, headers: ta.auth('organizer'), payload: { tickets: [codes[0]] } }), 403);
   expectProblem(t, await refundPost(ta, 'ord_nope', { tickets: [codes[0]] }), 404);
   t.same(await campaign(ta), before, 'nothing changed');
-  t.ok((await getOrderJson(ta, pending.id)).tickets.every((tk) => tk.status === 'valid'));
+  t.same([...new Set((await getOrderJson(ta, pending.id)).tickets.map((tk) => tk.status))], ['valid']);
 
   t.equal((await refundPost(ta, pending.id, { tickets: [codes[0] ?? ''] })).statusCode, 201);
   const spent = expectProblem(t, await refundPost(ta, pending.id, { tickets: [codes[1] ?? '', codes[0] ?? ''] }), 409, ['tickets.1']);
@@ -434,6 +438,7 @@ t.test('the console: tick tickets or the donation on the attendee list, bad inpu
   ).json<{ id: string; checkoutUrl: string }>();
   await testCheckout(ta, new URL(placed.checkoutUrl).pathname);
   const codes = (await getOrderJson(ta, placed.id)).tickets.map((tk) => tk.code);
+  t.ok(codes.length >= 2, 'the tickets to tick exist');
   const admin = new FormClient(ta.app);
   await admin.login('admin@example.test', testPassword);
   const page = await admin.get('/admin/events/gala/attendees');

@@ -126,7 +126,7 @@ t.test('a lost dispute on a card order reverses what is left of it once; no refu
   await deliver(t, s, fake.event('charge.dispute.closed', lost.data.object));
   const after = await orderJson(ta, ann.id);
   t.equal(after.status, 'refunded');
-  t.ok(after.tickets.every((tk) => tk.status === 'void'), 'every ticket is void');
+  t.same([...new Set(after.tickets.map((tk) => tk.status))], ['void'], 'every ticket is void');
   t.same(after.dispute, { status: 'lost', reason: 'fraudulent', amount: usd(5_000) });
   const c = await campaign(ta);
   t.same([c.raised.amount, c.breakdown.tickets.amount, c.breakdown.gifts.amount], [0, 0, 0], 'the tickets and the donation left the ledger');
@@ -151,7 +151,7 @@ t.test('a won dispute on an order changes nothing but is audited; the order can 
   await deliver(t, s, fake.closeDispute(disputeId(opened), true), 2);
   const o = await orderJson(ta, bo.id);
   t.equal(o.status, 'paid');
-  t.ok(o.tickets.every((tk) => tk.status === 'valid'));
+  t.same([...new Set(o.tickets.map((tk) => tk.status))], ['valid']);
   t.same(o.dispute, { status: 'won', reason: 'product_not_received', amount: usd(4_500) });
   t.equal((await campaign(ta)).raised.amount, 4_500);
   t.equal(audits(ta, 'payment.dispute_closed', 'order'), 1);
