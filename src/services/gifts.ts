@@ -32,6 +32,7 @@ import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { getCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
+import { formatDate } from '../web/format.ts';
 import { queueMail } from './mail.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
 import { convertAt } from './rates.ts';
@@ -214,7 +215,7 @@ export function queueGiftReceipt(s: Services, gift: GiftRow, campaign: CampaignR
       name: gift.donorName,
       title: campaign.title,
       amount: formatMoney(money(gift.amount, gift.currency)),
-      date: new Date(gift.receivedAt ?? gift.succeededAt ?? s.now()).toISOString().slice(0, 10),
+      date: formatDate(gift.receivedAt ?? gift.succeededAt ?? s.now(), { style: 'date' }),
       method: methodNames[gift.method] ?? gift.method,
       reference: gift.id,
       matched: matched > 0 ? formatMoney(money(matched, campaign.currency)) : null,
