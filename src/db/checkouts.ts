@@ -1,6 +1,8 @@
 // Checkouts started with a payment provider, and provider events already applied.
 import { and, asc, eq, gte, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { refundedAtProviderOfGift } from './gifts.ts';
+import { findOrder } from './orders.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
 import { checkouts, giftRefunds, orders, paymentEvents, providerRefunds, raffleEntries } from './schema.ts';
 
@@ -126,6 +128,17 @@ export function paidCheckoutOfOrder(db: Database, orderId: string): CheckoutRow 
 }
 
 /** How much of a checkout the provider has already given back, as far as Lantern recorded it. */
+/**
+ * What is left to give back of a checkout at its provider: all of it, less
+ * the refunds made through the provider, the donation of its order included
+ * (a gift's provider refunds are kept with the gift).
+ */
+export function leftAtProvider(db: Database, c: CheckoutRow): number {
+  const order = c.orderId ? findOrder(db, c.orderId) : undefined;
+  const donationBack = order?.donationGiftId ? refundedAtProviderOfGift(db, order.donationGiftId) : 0;
+  return c.amount - refundedAtProvider(db, c.id) - donationBack;
+}
+
 export function refundedAtProvider(db: Database, checkoutId: string): number {
   const row = db.orm
     .select({ n: sql<number | null>`sum(${providerRefunds.amount})` })

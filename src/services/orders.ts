@@ -12,16 +12,16 @@ import { checkRequest } from '../domain/seats.ts';
 import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
 import {
   insertCheckout,
+  leftAtProvider,
   openCheckoutsOfOrder,
   paidCheckoutOfOrder,
   providerRefundKnown,
   recordProviderRefund,
-  refundedAtProvider,
   updateCheckout,
   type CheckoutRow,
 } from '../db/checkouts.ts';
 import { findEventBySlug, findEventById, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
-import { findGift, refundedAtProviderOfGift } from '../db/gifts.ts';
+import { findGift } from '../db/gifts.ts';
 import { newId, newSecret } from '../db/ids.ts';
 import { appendLedger } from '../db/ledger.ts';
 import {
@@ -892,8 +892,7 @@ export function orderDisputeLost(s: Services, actor: Actor, checkout: CheckoutRo
   const order = findOrder(s.db, checkout.orderId);
   if (!order) return;
   if (order.status === 'paid' || order.status === 'partially_refunded') refundOrderInTx(s, actor, order.id, 'Dispute lost', now);
-  const donationBack = order.donationGiftId ? refundedAtProviderOfGift(s.db, order.donationGiftId) : 0;
-  const left = checkout.amount - refundedAtProvider(s.db, checkout.id) - donationBack;
+  const left = leftAtProvider(s.db, checkout);
   recordProviderRefund(s.db, { provider: checkout.provider, refundId: disputeId, checkoutId: checkout.id, amount: Math.max(0, left), createdAt: now });
 }
 

@@ -5,21 +5,12 @@
 // answered: the idempotency key is the order's or entry's, so asking twice
 // refunds once, and the refund is recorded so it is never asked again.
 import { money } from '../domain/money.ts';
-import { checkoutsAwaitingProviderRefund, recordProviderRefund, refundedAtProvider, type CheckoutRow } from '../db/checkouts.ts';
-import { refundedAtProviderOfGift } from '../db/gifts.ts';
-import { findOrder } from '../db/orders.ts';
+import { checkoutsAwaitingProviderRefund, leftAtProvider, recordProviderRefund, type CheckoutRow } from '../db/checkouts.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { audit } from './audit.ts';
 import type { Services } from './context.ts';
 
 const system = { userId: null, label: 'system', role: null, ip: null } as const;
-
-/** What is left to give back of a checkout: all of it, less refunds already made through the provider. */
-function leftToRefund(s: Services, c: CheckoutRow): number {
-  const order = c.orderId ? findOrder(s.db, c.orderId) : undefined;
-  const donationBack = order?.donationGiftId ? refundedAtProviderOfGift(s.db, order.donationGiftId) : 0;
-  return c.amount - refundedAtProvider(s.db, c.id) - donationBack;
-}
 
 /**
  * The idempotency key of the refund of what is left: the same while nothing
@@ -43,7 +34,7 @@ export async function settleProviderRefunds(s: Services, provider: PaymentProvid
   let made = 0;
   const failed: string[] = [];
   for (const c of checkoutsAwaitingProviderRefund(s.db, provider.name)) {
-    const amount = leftToRefund(s, c);
+    const amount = leftAtProvider(s.db, c);
     try {
       const refund =
         amount > 0
