@@ -1,10 +1,12 @@
 // A payment that completes after its hold ran out, for seats taken since (or
 // raffle tickets after sales closed), cannot be kept: the order or entry was
 // marked failed in the write that recorded the payment. Here the money goes
-// back through the provider, once (the idempotency key is the checkout's), and
-// the payer is told why.
+// back through the provider, once (the idempotency key is the checkout's, and
+// a refund already recorded is not asked for again), and the payer is told
+// why, once. The webhook calls this on every delivery of the payment, so a
+// provider that could not be reached is asked again when Stripe redelivers.
 import { formatMoney, money } from '../domain/money.ts';
-import { findCheckout, recordProviderRefund, type CheckoutRow } from '../db/checkouts.ts';
+import { findCheckout, providerRefundKnown, recordProviderRefund, refundedAtProvider, type CheckoutRow } from '../db/checkouts.ts';
 import { findEventById } from '../db/events.ts';
 import { findOrder } from '../db/orders.ts';
 import { findEntry, findRaffle } from '../db/raffles.ts';
@@ -44,10 +46,12 @@ export async function refundRefusedPayment(s: Services, provider: PaymentProvide
   const checkout = findCheckout(s.db, checkoutId);
   if (!checkout || checkout.provider !== provider.name) return false;
   const refused = refusedPurchase(s, checkout);
-  if (!refused) return false;
+  if (!refused || refundedAtProvider(s.db, checkoutId) >= checkout.amount) return false;
   const amount = money(checkout.amount, checkout.currency);
   const { refundId } = await provider.refund({ checkoutId, providerPayment: checkout.providerPayment, amount, idempotencyKey: `lantern-late-${checkoutId}`, reason: refused.why });
-  await s.db.write(() => {
+  const recorded = await s.db.write(() => {
+    // Another delivery of the same payment got there first.
+    if (providerRefundKnown(s.db, provider.name, refundId)) return false;
     recordProviderRefund(s.db, { provider: provider.name, refundId, checkoutId, amount: amount.amount, createdAt: s.now() });
     audit(s, { userId: null, label: 'system', role: null, ip: null }, 'payment.refunded_late', { type: 'checkout', id: checkoutId }, null, { refund: refundId, amount: amount.amount, currency: amount.currency });
     if (refused.email) {
@@ -59,7 +63,8 @@ export async function refundRefusedPayment(s: Services, provider: PaymentProvide
         data: { name: refused.name, title: refused.title, amount: formatMoney(amount), why: refused.why, link: refused.link },
       });
     }
+    return true;
   });
-  s.mailer.kick();
-  return true;
+  if (recorded) s.mailer.kick();
+  return recorded;
 }

@@ -69,9 +69,10 @@ async function settle(s: Services, eventId: string, session: Stripe.Checkout.Ses
     if (payment && checkout.providerPayment === null) await s.db.write(() => updateCheckout(s.db, checkout.id, { providerPayment: payment }));
     return { handled: true, checkoutId: checkout.id, outcome };
   }
-  const applied = await applyPaymentEvent(s, { provider: 'stripe', eventId, outcome, checkoutId: checkout.id, providerPayment: payment });
-  // Money for seats (or raffle tickets) that were gone by then goes back.
-  if (outcome === 'completed' && applied.applied && provider) await refundRefusedPayment(s, provider, checkout.id);
+  await applyPaymentEvent(s, { provider: 'stripe', eventId, outcome, checkoutId: checkout.id, providerPayment: payment });
+  // Money for seats (or raffle tickets) that were gone by then goes back: on
+  // every delivery, so a refund the provider refused once is asked again.
+  if (outcome === 'completed' && provider) await refundRefusedPayment(s, provider, checkout.id);
   return { handled: true, checkoutId: checkout.id, outcome };
 }
 

@@ -238,8 +238,11 @@ t.test('a card payment that arrives after its hold ran out and the seat was sold
   const late = s.fake.pay(sessionIdOf(slow.checkoutUrl));
   t.equal((await s.fake.deliver(s.hook, late, webhookSecret)).status, 200);
   t.equal((await s.fake.deliver(s.hook, late, webhookSecret)).status, 200);
+  // The buyer comes back from Checkout too: another path to the same payment.
+  t.equal((await fetch(`${s.base}/payments/stripe/return?session_id=${sessionIdOf(slow.checkoutUrl)}`, { redirect: 'manual' })).status, 303);
   const refunds = [...s.fake.refunds.values()];
-  t.equal(refunds.length, 1, 'refunded once, however often the event comes');
+  t.equal(refunds.length, 1, 'refunded once, however often the event comes and whichever way');
+  t.equal(s.ta.db.sqlite.prepare("select count(*) from audit_log where action = 'payment.refunded_late'").pluck().get(), 1, 'audited once');
   t.equal(refunds[0]?.amount, 2_500);
   const orders = (await s.ta.app.inject({ method: 'GET', url: `/api/v1/orders/${slow.id}`, headers: s.ta.auth('admin') })).json() as { status: string; tickets: unknown[] };
   t.equal(orders.status, 'failed');
