@@ -52,3 +52,33 @@ export function checkRequest(request: ReadonlyMap<string, number>, types: Readon
   }
   return problems;
 }
+
+/**
+ * Whether no order at all could take a seat: the event's capacity is taken,
+ * or every one of its ticket types (it has at least one) is. Then
+ * checkRequest refuses every order, as sold out unless it also breaks a
+ * per-order limit, so an order may be refused before it is even read.
+ */
+export function nothingLeft(types: ReadonlyMap<string, TypeSeats>, event: EventSeats): boolean {
+  if (event.capacity !== null && event.taken >= event.capacity) return true;
+  if (types.size === 0) return false;
+  for (const type of types.values()) if (type.taken < type.quantity) return false;
+  return true;
+}
+
+/** The seats with more taken: `extra` seats per ticket type (unknown types are ignored). */
+export function withTaken(
+  types: ReadonlyMap<string, TypeSeats>,
+  event: EventSeats,
+  extra: ReadonlyMap<string, number>,
+): { types: Map<string, TypeSeats>; event: EventSeats } {
+  const more = new Map(types);
+  let total = 0;
+  for (const [id, n] of extra) {
+    const type = more.get(id);
+    if (!type || n === 0) continue;
+    more.set(id, { ...type, taken: type.taken + n });
+    total += n;
+  }
+  return { types: more, event: { ...event, taken: event.taken + total } };
+}

@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
 import { DomainError, ValidationError, type FieldIssue } from '../domain/errors.ts';
 import { formatMoney, money, type Money } from '../domain/money.ts';
 import { refundedCampaignShare } from '../domain/order-refunds.ts';
-import { checkRequest } from '../domain/seats.ts';
+import { checkRequest, nothingLeft } from '../domain/seats.ts';
 import { addToTotals, findCampaignById, type CampaignRow } from '../db/campaigns.ts';
 import {
   insertCheckout,
@@ -53,7 +53,7 @@ import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
-import { cachedSeatPicture, seatPicture, type EventSeatsNow, type SeatPicture } from './seats.ts';
+import { cachedSeatPicture, claimSeats, noteSeatsTaken, readSeats, seatPicture, withClaims, type EventSeatsNow, type SeatPicture } from './seats.ts';
 import { oneAtATime } from './one-at-a-time.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
@@ -140,10 +140,26 @@ function eventForSale(s: Services, slug: string, now: number): EventRow {
  * even inside a write (see db.version()), so in a rush only the orders that
  * change something read the database again.
  */
-function onSale(s: Services, slug: string, now: number): EventSeatsNow {
+function onSale(s: Services, slug: string, now: number): { version: string; current: EventSeatsNow } {
+  const read = readSeats(s, slug, now);
+  forSale(read.current?.event, slug, now);
+  return read as { version: string; current: EventSeatsNow };
+}
+
+/**
+ * Before an order is even read: its refusal when nothing is left to order
+ * (every seat paid, held, or claimed by an order on its way to the write), or
+ * null. In a sold-out rush this answers the buyers turned away for the price
+ * of a cache lookup; anything else (an event not on sale, seats left) goes
+ * the whole way, whose checks give the precise answer.
+ */
+export function soldOutRefusal(s: Services, slug: string, now: number): DomainError | null {
   const current = cachedSeatPicture(s, slug, now);
-  forSale(current?.event, slug, now);
-  return current as EventSeatsNow;
+  if (!current || current.event.status !== 'published' || now >= current.event.endsAt) return null;
+  const picture = withClaims(s, slug, current.picture);
+  if (!nothingLeft(picture.seats, picture.event)) return null;
+  const only = picture.types.size === 1 ? [...picture.types.values()][0] : undefined;
+  return new DomainError('sold_out', `${only ? `“${only.name}”` : 'This event'} is sold out.`, [{ field: 'items', message: '0 left' }]);
 }
 
 function forSale(event: EventRow | undefined, slug: string, now: number): EventRow {
@@ -275,21 +291,61 @@ export interface PlacedOrder {
 export async function placeOrder(s: Services, provider: PaymentProvider, slug: string, input: OrderInput): Promise<PlacedOrder> {
   const buyer = { name: input.buyer.name.trim(), email: normaliseEmail(input.buyer.email) };
   if (!buyer.name) throw ValidationError.field('buyer.name', 'Enter your name');
-  const seats = seatCount(input.items);
   const now = s.now();
   // In a rush for the last seats most buyers are turned away: when the seats
   // already refuse the order (sold out, sales closed), say so without queuing
   // for the write. The write checks again, on the seats as they are then.
-  const early = onSale(s, slug, now);
-  const priced = priceItems(early.picture, early.event, '', input.items, now, false);
+  const early = onSale(s, slug, now).current;
+  // Seats claimed by orders already queued for the write count as taken here.
+  const priced = priceItems(withClaims(s, slug, early.picture), early.event, '', input.items, now, false);
   assertChargeable(provider, money(priced.ticketsTotal + donationOf(input.donation, early.event), early.event.currency), 'items');
+  const release = claimSeats(s, slug, new Map(priced.items.map((i) => [i.ticketTypeId, i.quantity])));
+  let placed: { view: OrderView; checkoutId: string | null };
+  try {
+    placed = await placeOrderWrite(s, provider, slug, buyer, input, early, now);
+  } finally {
+    release();
+  }
+  const { view, checkoutId } = placed;
+  if (checkoutId === null) {
+    s.mailer.kick();
+    return { view, checkoutUrl: null };
+  }
+  const url = await startCheckout(s, provider, {
+    checkoutId,
+    reference: view.order.id,
+    amount: view.total,
+    description: view.event.title,
+    expiresAt: view.order.expiresAt ?? now,
+    // One line per ticket type, and the donation on its own.
+    lines: [
+      ...view.items.map((i) => ({ name: `${view.event.title}: ${i.name}`, amount: money(i.unitPrice, view.order.currency), quantity: i.quantity })),
+      ...(view.order.donation > 0 ? [{ name: `Donation with the order (${view.event.title})`, amount: view.donation, quantity: 1 }] : []),
+    ].filter((l) => l.amount.amount > 0),
+    email: view.order.buyerEmail,
+  });
+  return { view, checkoutUrl: url };
+}
+
+/** The write of placeOrder: checks the seats again as they are in the transaction, then holds them (or issues a free order's tickets). */
+async function placeOrderWrite(
+  s: Services,
+  provider: PaymentProvider,
+  slug: string,
+  buyer: { name: string; email: string },
+  input: OrderInput,
+  early: EventSeatsNow,
+  now: number,
+): Promise<{ view: OrderView; checkoutId: string | null }> {
   // A free order is issued in the transaction that places it, so its codes and
   // QR images are made before it. Only then: images cost milliseconds each
   // (paid orders get theirs when the payment arrives).
   const mayBeFree = !input.donation?.amount && input.items.every((i) => i.quantity === 0 || (early.picture.types.get(i.ticketTypeId)?.price === 0 && !i.price?.amount));
+  const seats = seatCount(input.items);
   const prepared = mayBeFree && seats > 0 && seats <= 100 ? await prepareTickets(seats) : { codes: [], png: [] };
-  const placed = await s.db.write(() => {
-    const { event, picture } = onSale(s, slug, now);
+  return s.db.write(() => {
+    const read = onSale(s, slug, now);
+    const { event, picture } = read.current;
     const id = newId('ord');
     const { items, names, ticketsTotal } = priceItems(picture, event, id, input.items, now, false);
     const donation = donationOf(input.donation, event);
@@ -319,6 +375,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     });
     if (free) {
       markOrderPaid(s, order, event, now, prepared);
+      noteSeatsTaken(s, slug, read, new Map(items.map((i) => [i.ticketTypeId, i.quantity])), null);
       return { view: getOrder(s, id), checkoutId: null };
     }
     const checkoutId = newId('co');
@@ -333,6 +390,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
       expiresAt: order.expiresAt ?? now,
       createdAt: now,
     });
+    noteSeatsTaken(s, slug, read, new Map(items.map((i) => [i.ticketTypeId, i.quantity])), order.expiresAt);
     // Everything the answer needs is at hand: no reading it back.
     const view: OrderView = {
       order,
@@ -344,25 +402,6 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
     };
     return { view, checkoutId };
   });
-  const { view, checkoutId } = placed;
-  if (checkoutId === null) {
-    s.mailer.kick();
-    return { view, checkoutUrl: null };
-  }
-  const url = await startCheckout(s, provider, {
-    checkoutId,
-    reference: view.order.id,
-    amount: view.total,
-    description: view.event.title,
-    expiresAt: view.order.expiresAt ?? now,
-    // One line per ticket type, and the donation on its own.
-    lines: [
-      ...view.items.map((i) => ({ name: `${view.event.title}: ${i.name}`, amount: money(i.unitPrice, view.order.currency), quantity: i.quantity })),
-      ...(view.order.donation > 0 ? [{ name: `Donation with the order (${view.event.title})`, amount: view.donation, quantity: 1 }] : []),
-    ].filter((l) => l.amount.amount > 0),
-    email: view.order.buyerEmail,
-  });
-  return { view, checkoutUrl: url };
 }
 
 /** Tickets sold at the door for cash: the order is paid at once. */

@@ -12,6 +12,12 @@ export class ReadCache<V> {
     return e && e.version === version && now < e.validUntil ? e.value : undefined;
   }
 
+  /** Until when the entry for key is valid, if there is one under this version. */
+  validUntil(key: string, version: string): number | undefined {
+    const e = this.entries.get(key);
+    return e && e.version === version ? e.validUntil : undefined;
+  }
+
   set(key: string, version: string, validUntil: number, value: V): void {
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) this.entries.clear();
     this.entries.set(key, { version, validUntil, value });

@@ -1,7 +1,7 @@
 // What an event's seats look like right now: its ticket types, and for each
 // what is paid or held, plus the whole event's capacity and seats taken. The
 // one place orders, late payments, the waiting list and event views read it.
-import type { EventSeats, TypeSeats } from '../domain/seats.ts';
+import { withTaken, type EventSeats, type TypeSeats } from '../domain/seats.ts';
 import { findEventBySlug, ticketTypesOfEvent, type EventRow, type TicketTypeRow } from '../db/events.ts';
 import { nextHoldExpiry, seatsTaken } from '../db/orders.ts';
 import type { Services } from './context.ts';
@@ -50,6 +50,11 @@ const caches = new WeakMap<Services, ReadCache<EventSeatsNow | null>>();
  * last seats the hundreds of buyers turned away cost a map lookup each.
  */
 export function cachedSeatPicture(s: Services, slug: string, now: number): EventSeatsNow | null {
+  return readSeats(s, slug, now).current;
+}
+
+/** The same, with the db.version() it was read under (for noteSeatsTaken). */
+export function readSeats(s: Services, slug: string, now: number): { version: string; current: EventSeatsNow | null } {
   let cache = caches.get(s);
   if (!cache) {
     cache = new ReadCache<EventSeatsNow | null>();
@@ -57,10 +62,74 @@ export function cachedSeatPicture(s: Services, slug: string, now: number): Event
   }
   const version = s.db.version();
   const hit = cache.get(slug, version, now);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) return { version, current: hit };
   const event = findEventBySlug(s.db, slug);
-  const value = event ? { event, picture: seatPicture(s, event, now) } : null;
+  const current = event ? { event, picture: seatPicture(s, event, now) } : null;
   const nextExpiry = event ? nextHoldExpiry(s.db, event.id, now) : null;
-  cache.set(slug, version, Math.min(nextExpiry ?? Infinity, now + maxCacheAgeMs), value);
-  return value;
+  cache.set(slug, version, Math.min(nextExpiry ?? Infinity, now + maxCacheAgeMs), current);
+  return { version, current };
+}
+
+/**
+ * Called at the end of a write fn that took `taken` seats (a new order, held
+ * until `holdUntil`), with the picture and version it read at the start of
+ * that fn: caches the picture with those seats taken, under the version the
+ * database has now. Only the fn's own writes lie between the two, so the
+ * picture is exact, and the next order of the same batch reads no seat
+ * counts again (re-counting per order made a rush quadratic). A rollback or
+ * a commit moves the version, so the entry is then simply not used.
+ */
+export function noteSeatsTaken(s: Services, slug: string, read: { version: string; current: EventSeatsNow }, taken: ReadonlyMap<string, number>, holdUntil: number | null): void {
+  const cache = caches.get(s);
+  const validUntil = cache?.validUntil(slug, read.version);
+  if (!cache || validUntil === undefined) return;
+  const { picture, event } = read.current;
+  const more = withTaken(picture.seats, picture.event, taken);
+  cache.set(slug, s.db.version(), Math.min(validUntil, holdUntil ?? Infinity), { event, picture: { types: picture.types, seats: more.types, event: more.event } });
+}
+
+/**
+ * Seats of orders that passed the early check and wait for their write, per
+ * event slug and ticket type. Checks made before the write count them as
+ * taken: in a rush, once the queued orders cover the last seats, the buyers
+ * behind them are turned away at once instead of each queuing a write that
+ * could only refuse them. Pessimistic for a moment at most (an order that
+ * fails in its write frees its claim as it settles); the write itself counts
+ * only the database.
+ */
+const claims = new WeakMap<Services, Map<string, Map<string, number>>>();
+
+/** Claims the seats; call the returned function once the order's write has settled. */
+export function claimSeats(s: Services, slug: string, seats: ReadonlyMap<string, number>): () => void {
+  const bySlug = claims.get(s) ?? new Map<string, Map<string, number>>();
+  claims.set(s, bySlug);
+  const held = bySlug.get(slug) ?? new Map<string, number>();
+  bySlug.set(slug, held);
+  for (const [id, n] of seats) held.set(id, (held.get(id) ?? 0) + n);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    for (const [id, n] of seats) {
+      const left = (held.get(id) ?? 0) - n;
+      if (left > 0) held.set(id, left);
+      else held.delete(id);
+    }
+    if (held.size === 0 && bySlug.get(slug) === held) bySlug.delete(slug);
+  };
+}
+
+/** Seats claimed by orders on their way to the write, per ticket type (empty when none). */
+export function claimedSeats(s: Services, slug: string): ReadonlyMap<string, number> {
+  return claims.get(s)?.get(slug) ?? noClaims;
+}
+
+const noClaims: ReadonlyMap<string, number> = new Map();
+
+/** The picture with the seats claimed by queued orders counted as taken. */
+export function withClaims(s: Services, slug: string, picture: SeatPicture): SeatPicture {
+  const claimed = claimedSeats(s, slug);
+  if (claimed.size === 0) return picture;
+  const more = withTaken(picture.seats, picture.event, claimed);
+  return { types: picture.types, seats: more.types, event: more.event };
 }

@@ -2,7 +2,7 @@
 // allows never takes more seats than a type has or the event holds.
 import fc from 'fast-check';
 import t from 'tap';
-import { available, checkRequest, type TypeSeats } from '../../src/domain/seats.ts';
+import { available, checkRequest, nothingLeft, withTaken, type TypeSeats } from '../../src/domain/seats.ts';
 
 t.test('limits and what is left', async (t) => {
   const types = new Map<string, TypeSeats>([
@@ -56,4 +56,52 @@ t.test('granted requests never exceed a type or the capacity', async (t) => {
     { numRuns: 500 },
   );
   t.pass('500 random workloads kept the invariant');
+});
+
+t.test('nothing left: the capacity or every type taken', async (t) => {
+  const type = (quantity: number, taken: number): TypeSeats => ({ quantity, taken, minPerOrder: 1, maxPerOrder: 4 });
+  t.equal(nothingLeft(new Map([['a', type(5, 5)], ['b', type(3, 4)]]), { capacity: null, taken: 9 }), true, 'every type taken (one over: a refund raced)');
+  t.equal(nothingLeft(new Map([['a', type(5, 5)], ['b', type(3, 2)]]), { capacity: null, taken: 7 }), false, 'one type has a seat');
+  t.equal(nothingLeft(new Map([['a', type(5, 1)]]), { capacity: 10, taken: 10 }), true, 'the capacity is taken');
+  t.equal(nothingLeft(new Map(), { capacity: null, taken: 0 }), false, 'an event without ticket types is not sold out (it sells nothing)');
+  t.equal(nothingLeft(new Map(), { capacity: 0, taken: 0 }), true);
+});
+
+t.test('with more taken', async (t) => {
+  const types = new Map<string, TypeSeats>([
+    ['a', { quantity: 5, taken: 1, minPerOrder: 1, maxPerOrder: 4 }],
+    ['b', { quantity: 3, taken: 0, minPerOrder: 1, maxPerOrder: 4 }],
+  ]);
+  const more = withTaken(types, { capacity: 6, taken: 1 }, new Map([['a', 2], ['x', 7]]));
+  t.equal(more.types.get('a')?.taken, 3);
+  t.equal(more.types.get('b')?.taken, 0);
+  t.same(more.event, { capacity: 6, taken: 3 }, 'seats of unknown types are not counted');
+  t.equal(types.get('a')?.taken, 1, 'the given seats are left as they were');
+});
+
+t.test('when nothing is left, every order is refused, as sold out when it keeps the limits', async (t) => {
+  const type = fc.record({ quantity: fc.integer({ min: 0, max: 10 }), taken: fc.integer({ min: 0, max: 12 }), minPerOrder: fc.integer({ min: 1, max: 3 }), maxPerOrder: fc.integer({ min: 3, max: 8 }) });
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.constantFrom('a', 'b', 'c'), type, { minKeys: 1 }),
+      fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+      fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'x'), fc.integer({ min: 1, max: 8 })), { minLength: 1, maxLength: 4 }),
+      (typesRecord, capacity, request) => {
+        const types = new Map(Object.entries(typesRecord));
+        const taken = [...types.values()].reduce((n, ty) => n + ty.taken, 0);
+        const event = { capacity, taken };
+        if (!nothingLeft(types, event)) return true;
+        const want = new Map<string, number>();
+        for (const [id, n] of request) want.set(id, (want.get(id) ?? 0) + n);
+        const problems = checkRequest(want, types, event);
+        const withinLimits = [...want].every(([id, n]) => {
+          const ty = types.get(id);
+          return ty !== undefined && n >= ty.minPerOrder && n <= ty.maxPerOrder;
+        });
+        return problems.length > 0 && (!withinLimits || problems.some((p) => p.kind === 'sold_out'));
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  t.pass('1000 random sold-out events refused every order');
 });

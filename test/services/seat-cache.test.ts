@@ -5,15 +5,113 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { money } from '../../src/domain/money.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { testProvider } from '../../src/payments/test-provider.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Services } from '../../src/services/context.ts';
 import { addTicketType, createEvent, patchTicketType } from '../../src/services/events.ts';
-import { expirePendingOrders, placeOrder, recordDoorSale, refundOrder } from '../../src/services/orders.ts';
+import { expirePendingOrders, placeOrder, recordDoorSale, refundOrder, soldOutRefusal } from '../../src/services/orders.ts';
+import { cachedSeatPicture, claimedSeats, seatPicture } from '../../src/services/seats.ts';
 import { testActor, testConfig } from '../helper.ts';
+
+async function nightOf(t: Test, opts: { quantity: number; free?: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-seats-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'x.db');
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  const clock = { now: Date.UTC(2026, 10, 1, 12) };
+  const s: Services = createServices({ db, config: testConfig({ ORDER_HOLD_MINUTES: '15' }), now: () => clock.now });
+  const provider = testProvider(s.config.baseUrl);
+  await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
+  await createEvent(s, testActor, {
+    slug: 'night',
+    title: 'Night',
+    kind: 'screening',
+    timezone: 'Asia/Seoul',
+    startsAt: '2026-12-05T19:00',
+    endsAt: '2026-12-05T22:00',
+    venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' },
+    campaignSlug: 'fund',
+    status: 'published',
+  });
+  const paid = await addTicketType(s, testActor, 'night', { name: 'Seat', price: money(1_000, 'USD'), quantity: opts.quantity, maxPerOrder: 4 });
+  const free = opts.free ? await addTicketType(s, testActor, 'night', { name: 'RSVP', price: money(0, 'USD'), quantity: opts.free }) : null;
+  let n = 0;
+  const buy = (ticketTypeId: string, quantity = 1) => placeOrder(s, provider, 'night', { items: [{ ticketTypeId, quantity }], buyer: { name: 'B', email: `b${++n}@example.org` } });
+  return { s, db, path, clock, paid, free, buy };
+}
+
+/** The cached picture (the one orders are checked against) equals one counted afresh from the database. */
+function assertExact(t: Test, s: Services, now: number, message: string) {
+  const cached = cachedSeatPicture(s, 'night', now);
+  if (!cached) throw new Error('no event');
+  const fresh = seatPicture(s, cached.event, now);
+  t.same([...cached.picture.seats], [...fresh.seats], `${message}: seats per type`);
+  t.same(cached.picture.event, fresh.event, `${message}: seats of the event`);
+}
+
+t.test('orders placed in one batch keep the cached seats exact without counting them again', async (t) => {
+  const { s, db, clock, paid, free, buy } = await nightOf(t, { quantity: 6, free: 2 });
+  assertExact(t, s, clock.now, 'before any order');
+  // Queued in the same turn, these run in one transaction; the last fn reads
+  // the cached picture there, after the orders' own writes.
+  const rush = [buy(paid.id, 2), buy(paid.id, 3)];
+  const inBatch = db.write(() => {
+    const cached = cachedSeatPicture(s, 'night', clock.now);
+    if (!cached) throw new Error('no event');
+    const fresh = seatPicture(s, cached.event, clock.now);
+    return { cached: [[...cached.picture.seats], cached.picture.event], fresh: [[...fresh.seats], fresh.event] };
+  });
+  t.same((await Promise.all(rush)).map((p) => p.view.order.status), ['pending', 'pending']);
+  const seen = await inBatch;
+  t.same(seen.cached, seen.fresh, 'inside the batch, the picture noted by each order equals a fresh count');
+  t.match(seen.cached, [[[paid.id, { taken: 5 }], [free?.id, { taken: 0 }]], { taken: 5 }]);
+  const free2 = await Promise.allSettled([buy(free?.id ?? '', 1), buy(free?.id ?? '', 2), buy(paid.id, 2)]);
+  t.same(free2.map((r) => r.status), ['fulfilled', 'rejected', 'rejected'], 'the seats left decide, in order');
+  assertExact(t, s, clock.now, 'after the batches');
+
+  // A batch where another operation fails after writing is run again with a
+  // savepoint each: the pictures noted in the failed run must not be used.
+  const failing = db.write(() => {
+    db.sqlite.prepare("update events set title = 'Night!' where slug = 'night'").run();
+    throw new Error('fails after writing');
+  });
+  const more = buy(paid.id, 1);
+  await t.rejects(failing, { message: 'fails after writing' });
+  t.equal((await more).view.order.status, 'pending');
+  assertExact(t, s, clock.now, 'after a batch run again');
+  await t.rejects(buy(paid.id, 1), { code: 'sold_out' }, 'six of six seats held');
+  t.equal(cachedSeatPicture(s, 'night', clock.now)?.event.title, 'Night', 'the failed write left no trace');
+});
+
+t.test('orders on their way to the write claim their seats; the buyers behind them are turned away at once', async (t) => {
+  const { s, path, clock, paid, buy } = await nightOf(t, { quantity: 3 });
+  const first = [buy(paid.id, 1), buy(paid.id, 2)];
+  t.same([...claimedSeats(s, 'night')], [[paid.id, 3]], 'both orders claimed their seats before either was written');
+  t.match(soldOutRefusal(s, 'night', clock.now), { code: 'sold_out', message: '“Seat” is sold out.' }, 'so the next order is refused before it is read');
+  await t.rejects(buy(paid.id, 1), { code: 'sold_out' }, 'and a buyer who gets that far is refused without queuing');
+  t.same((await Promise.all(first)).map((p) => p.view.order.status), ['pending', 'pending']);
+  t.same([...claimedSeats(s, 'night')], [], 'written orders give their claims back');
+  t.match(soldOutRefusal(s, 'night', clock.now), { code: 'sold_out' }, 'the seats are held now');
+
+  clock.now += 15 * 60_000;
+  t.equal(soldOutRefusal(s, 'night', clock.now), null, 'the holds ran out: nothing turns buyers away');
+
+  // An order whose write refuses it (the event was cancelled meanwhile, by another connection) gives its claim back too.
+  const other = openDatabase(path);
+  t.teardown(() => other.close());
+  const doomed = buy(paid.id, 3);
+  t.same([...claimedSeats(s, 'night')], [[paid.id, 3]]);
+  other.sqlite.prepare("update events set status = 'cancelled' where slug = 'night'").run();
+  await t.rejects(doomed, { code: 'unprocessable' });
+  t.same([...claimedSeats(s, 'night')], [], 'the refused order left no claim');
+  t.equal(soldOutRefusal(s, 'night', clock.now), null, 'a cancelled event is not "sold out": the order path says what is wrong');
+  other.sqlite.prepare("update events set status = 'published' where slug = 'night'").run();
+  t.equal((await buy(paid.id, 3)).view.order.status, 'pending', 'all three seats sell again');
+});
 
 t.test('a refusal from the cached seats is never stale', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-seats-'));

@@ -137,6 +137,47 @@ t.test('a hold that runs out frees its seats; paying it then counts nothing', as
   t.equal((await breakdown(ta)).breakdown.tickets.amount, 0);
 });
 
+t.test('once nothing is left, orders are turned away before they are read', async (t) => {
+  const { ta, general, rsvp } = await setup(t, { general: 2 });
+  const keyed = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events/game-night/orders',
+    headers: { 'idempotency-key': 'order-general-0001' },
+    payload: { items: [{ ticketTypeId: general, quantity: 2 }], buyer: { name: 'Mina Park', email: 'mina@example.org' } },
+  });
+  t.equal(keyed.statusCode, 201, keyed.body);
+  t.equal((await order(ta, [{ ticketTypeId: rsvp, quantity: 2 }])).statusCode, 201, 'one type still had seats: not sold out yet');
+  t.equal((await order(ta, [{ ticketTypeId: rsvp, quantity: 1 }])).statusCode, 201, 'the last seat of the last type');
+
+  const junk = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/orders', payload: { not: 'an order' } });
+  t.equal(junk.statusCode, 409, 'every seat of every type is taken: even an order that would be invalid is simply sold out');
+  t.match(junk.headers['content-type'], /^application\/problem\+json/);
+  t.match(junk.json(), { type: 'urn:lantern:problem:sold_out', status: 409, detail: 'This event is sold out.', errors: [{ field: 'items', message: '0 left' }] });
+  t.match((await order(ta, [{ ticketTypeId: general, quantity: 1 }])).json(), { status: 409, detail: 'This event is sold out.' });
+
+  const replay = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events/game-night/orders',
+    headers: { 'idempotency-key': 'order-general-0001' },
+    payload: { items: [{ ticketTypeId: general, quantity: 2 }], buyer: { name: 'Mina Park', email: 'mina@example.org' } },
+  });
+  t.equal(replay.statusCode, 201, 'a retry with its key still gets the answer it was given');
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  t.equal((replay.json() as Placed).id, (keyed.json() as Placed).id);
+  const keyedNew = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/events/game-night/orders',
+    headers: { 'idempotency-key': 'order-general-0002' },
+    payload: { items: [{ ticketTypeId: general, quantity: 1 }], buyer: { name: 'Joon', email: 'joon@example.org' } },
+  });
+  t.match(keyedNew.json(), { status: 409, detail: '“General” is sold out.' }, 'a new keyed order goes the whole way and is refused there');
+
+  ta.clock.now += 15 * 60_000;
+  const again = await order(ta, [{ ticketTypeId: general, quantity: 1 }]);
+  t.equal(again.statusCode, 201, 'the General hold ran out: its seats sell again at once');
+  t.equal((await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/orders', payload: { not: 'an order' } })).statusCode, 400, 'with a seat left, a bad order is told what is wrong');
+});
+
 t.test('a donation with the order becomes a matched gift; a refund reverses it all', async (t) => {
   const { ta, general } = await setup(t);
   await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/match-pledges', headers: ta.auth('admin'), payload: { sponsor: { name: 'Harbour Light' }, anonymous: true, ratio: '1:1', capUnits: 50 } });

@@ -63,6 +63,11 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: nu
   return reply.code(status).page('pages/error', { title: problem.title, problem });
 }
 
+/** A domain refusal (sold out, not found) as its problem. */
+export function sendDomainProblem(req: FastifyRequest, reply: FastifyReply, err: DomainError) {
+  return sendProblem(req, reply, statusOf[err.code], err.message, [...err.issues], err.code);
+}
+
 /** "/donor/email" (a schema path) → "donor.email". */
 function fieldOf(instancePath: string, context: string | undefined): string {
   const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -90,9 +95,7 @@ async function errorsPlugin(app: FastifyInstance) {
       }
       return sendProblem(req, reply, 400, 'Some fields are invalid; see errors.', errors, 'validation');
     }
-    if (err instanceof DomainError) {
-      return sendProblem(req, reply, statusOf[err.code], err.message, [...err.issues], err.code);
-    }
+    if (err instanceof DomainError) return sendDomainProblem(req, reply, err);
     if ((err as FastifyError).code?.startsWith('FST_CSRF_')) {
       return sendProblem(
         req,

@@ -9,9 +9,10 @@ import { guardPaymentStart, notePaymentCheckout } from '../../../services/card-t
 import type { PaymentDispute } from '../../../services/disputes.ts';
 import { cancelEvent } from '../../../services/event-cancellation.ts';
 import { joinWaitlist } from '../../../services/waitlist.ts';
-import { checkIn, disputeOfOrder, getOrder, placeOrder, recordDoorSale, refundOrderPart, type OrderView } from '../../../services/orders.ts';
+import { checkIn, disputeOfOrder, getOrder, placeOrder, recordDoorSale, refundOrderPart, soldOutRefusal, type OrderView } from '../../../services/orders.ts';
 import { handOnRefunds } from '../../provider-refunds.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { sendDomainProblem } from '../../plugins/errors.ts';
 import { moneyLimit } from '../../plugins/limits.ts';
 import { idempotent } from './idempotent.ts';
 import { currencySchema, dateTimeSchema, idempotencyHeaders, idParams, moneyOut, moneySchema, slugParams } from './schemas.ts';
@@ -113,9 +114,18 @@ export default async function ordersApi(root: FastifyInstance) {
     '/events/:slug/orders',
     {
       config: { access: 'public', ...moneyLimit(svc.config) },
+      // When nothing is left, every order is refused: answer before the body
+      // is read or checked, which is most of what a refusal costs in a rush.
+      // A retry with an Idempotency-Key goes on, to be given its stored answer.
+      onRequest: async (req, reply) => {
+        if (req.headers['idempotency-key'] !== undefined) return;
+        const refusal = soldOutRefusal(svc, (req.params as { slug: string }).slug, svc.now());
+        if (refusal) return sendDomainProblem(req, reply, refusal);
+      },
       schema: {
         tags: ['public'],
         summary: 'Order tickets as a guest: seats are held while pending; pay at checkoutUrl (a free order is paid at once)',
+        description: 'When every seat is paid, held or being ordered, the answer is 409 sold out before the body is read (unless an Idempotency-Key is sent).',
         params: slugParams,
         headers: idempotencyHeaders,
         body: orderCreate,
