@@ -53,7 +53,7 @@ import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
-import { cachedSeatPicture, claimSeats, noteSeatsTaken, readSeats, seatPicture, withClaims, type EventSeatsNow, type SeatPicture } from './seats.ts';
+import { cachedSeatPicture, claimedSeats, claimSeats, noteSeatsTaken, readSeats, seatPicture, withClaims, type EventSeatsNow, type SeatPicture } from './seats.ts';
 import { oneAtATime } from './one-at-a-time.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
@@ -146,6 +146,9 @@ function onSale(s: Services, slug: string, now: number): { version: string; curr
   return read as { version: string; current: EventSeatsNow };
 }
 
+/** A sold-out picture's refusal, made once: in a rush it is given hundreds of times. */
+const refusals = new WeakMap<SeatPicture, DomainError>();
+
 /**
  * Before an order is even read: its refusal when nothing is left to order
  * (every seat paid, held, or claimed by an order on its way to the write), or
@@ -156,10 +159,16 @@ function onSale(s: Services, slug: string, now: number): { version: string; curr
 export function soldOutRefusal(s: Services, slug: string, now: number): DomainError | null {
   const current = cachedSeatPicture(s, slug, now);
   if (!current || current.event.status !== 'published' || now >= current.event.endsAt) return null;
+  const known = refusals.get(current.picture);
+  if (known) return known;
+  const claimed = claimedSeats(s, slug);
   const picture = withClaims(s, slug, current.picture);
   if (!nothingLeft(picture.seats, picture.event)) return null;
   const only = picture.types.size === 1 ? [...picture.types.values()][0] : undefined;
-  return new DomainError('sold_out', `${only ? `“${only.name}”` : 'This event'} is sold out.`, [{ field: 'items', message: '0 left' }]);
+  const refusal = new DomainError('sold_out', `${only ? `“${only.name}”` : 'This event'} is sold out.`, [{ field: 'items', message: '0 left' }]);
+  // Sold out on the database's seats alone: so it stays while this picture does.
+  if (claimed.size === 0) refusals.set(current.picture, refusal);
+  return refusal;
 }
 
 function forSale(event: EventRow | undefined, slug: string, now: number): EventRow {

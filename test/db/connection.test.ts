@@ -65,7 +65,11 @@ t.test('a commit by another connection moves the version', async (t) => {
   });
   const before = a.version();
   await b.write(() => b.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('r', 'KRW', 'USD', '1', 0, 0)"));
-  t.not(a.version(), before);
+  t.not(await a.write(() => a.version()), before, 'inside a write at once');
+  const outside = a.version();
+  await b.write(() => b.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('s', 'KRW', 'USD', '1', 1, 0)"));
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  t.not(a.version(), outside, 'outside a write within a millisecond');
 });
 
 t.test('a failure that only shows at COMMIT fails only its own operation', async (t) => {
