@@ -53,7 +53,7 @@ import type { Actor, Services } from './context.ts';
 import { refundGiftInTx, succeedEventDonation } from './gifts.ts';
 import { queueMail } from './mail.ts';
 import { convertAt } from './rates.ts';
-import { cachedSeatPicture, claimedSeats, claimSeats, noteSeatsTaken, readSeats, seatPicture, withClaims, type EventSeatsNow, type SeatPicture } from './seats.ts';
+import { cachedSeatPicture, claimSeats, noteSeatsTaken, readSeats, seatPicture, withClaims, type EventSeatsNow, type SeatPicture } from './seats.ts';
 import { oneAtATime } from './one-at-a-time.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
@@ -146,7 +146,7 @@ function onSale(s: Services, slug: string, now: number): { version: string; curr
   return read as { version: string; current: EventSeatsNow };
 }
 
-/** A sold-out picture's refusal, made once: in a rush it is given hundreds of times. */
+/** A sold-out picture's refusal (with or without claims), made once: in a rush it is given hundreds of times. */
 const refusals = new WeakMap<SeatPicture, DomainError>();
 
 /**
@@ -159,15 +159,13 @@ const refusals = new WeakMap<SeatPicture, DomainError>();
 export function soldOutRefusal(s: Services, slug: string, now: number): DomainError | null {
   const current = cachedSeatPicture(s, slug, now);
   if (!current || current.event.status !== 'published' || now >= current.event.endsAt) return null;
-  const known = refusals.get(current.picture);
-  if (known) return known;
-  const claimed = claimedSeats(s, slug);
   const picture = withClaims(s, slug, current.picture);
+  const known = refusals.get(picture);
+  if (known) return known;
   if (!nothingLeft(picture.seats, picture.event)) return null;
   const only = picture.types.size === 1 ? [...picture.types.values()][0] : undefined;
   const refusal = new DomainError('sold_out', `${only ? `“${only.name}”` : 'This event'} is sold out.`, [{ field: 'items', message: '0 left' }]);
-  // Sold out on the database's seats alone: so it stays while this picture does.
-  if (claimed.size === 0) refusals.set(current.picture, refusal);
+  refusals.set(picture, refusal);
   return refusal;
 }
 

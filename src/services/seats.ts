@@ -97,15 +97,30 @@ export function noteSeatsTaken(s: Services, slug: string, read: { version: strin
  * fails in its write frees its claim as it settles); the write itself counts
  * only the database.
  */
-const claims = new WeakMap<Services, Map<string, Map<string, number>>>();
+interface Claims {
+  bySlug: Map<string, Map<string, number>>;
+  /** Moves with every claim and release: pictures with the claims are kept for as long as it stays. */
+  changes: number;
+}
+
+const claims = new WeakMap<Services, Claims>();
+
+function claimsOf(s: Services): Claims {
+  let c = claims.get(s);
+  if (!c) {
+    c = { bySlug: new Map(), changes: 0 };
+    claims.set(s, c);
+  }
+  return c;
+}
 
 /** Claims the seats; call the returned function once the order's write has settled. */
 export function claimSeats(s: Services, slug: string, seats: ReadonlyMap<string, number>): () => void {
-  const bySlug = claims.get(s) ?? new Map<string, Map<string, number>>();
-  claims.set(s, bySlug);
-  const held = bySlug.get(slug) ?? new Map<string, number>();
-  bySlug.set(slug, held);
+  const c = claimsOf(s);
+  const held = c.bySlug.get(slug) ?? new Map<string, number>();
+  c.bySlug.set(slug, held);
   for (const [id, n] of seats) held.set(id, (held.get(id) ?? 0) + n);
+  c.changes++;
   let released = false;
   return () => {
     if (released) return;
@@ -115,21 +130,34 @@ export function claimSeats(s: Services, slug: string, seats: ReadonlyMap<string,
       if (left > 0) held.set(id, left);
       else held.delete(id);
     }
-    if (held.size === 0 && bySlug.get(slug) === held) bySlug.delete(slug);
+    if (held.size === 0 && c.bySlug.get(slug) === held) c.bySlug.delete(slug);
+    c.changes++;
   };
 }
 
 /** Seats claimed by orders on their way to the write, per ticket type (empty when none). */
 export function claimedSeats(s: Services, slug: string): ReadonlyMap<string, number> {
-  return claims.get(s)?.get(slug) ?? noClaims;
+  return claims.get(s)?.bySlug.get(slug) ?? noClaims;
 }
 
 const noClaims: ReadonlyMap<string, number> = new Map();
 
-/** The picture with the seats claimed by queued orders counted as taken. */
+/** Pictures with the claims counted, by the picture they were made from. */
+const withClaimsMade = new WeakMap<SeatPicture, { changes: number; picture: SeatPicture }>();
+
+/**
+ * The picture with the seats claimed by queued orders counted as taken: the
+ * same object for as long as neither the picture nor the claims change, so
+ * an answer worked out from it (a refusal) can be kept with it.
+ */
 export function withClaims(s: Services, slug: string, picture: SeatPicture): SeatPicture {
   const claimed = claimedSeats(s, slug);
   if (claimed.size === 0) return picture;
+  const changes = claimsOf(s).changes;
+  const made = withClaimsMade.get(picture);
+  if (made?.changes === changes) return made.picture;
   const more = withTaken(picture.seats, picture.event, claimed);
-  return { types: picture.types, seats: more.types, event: more.event };
+  const result = { types: picture.types, seats: more.types, event: more.event };
+  withClaimsMade.set(picture, { changes, picture: result });
+  return result;
 }

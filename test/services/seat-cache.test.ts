@@ -13,7 +13,7 @@ import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Services } from '../../src/services/context.ts';
 import { addTicketType, createEvent, patchTicketType } from '../../src/services/events.ts';
 import { expirePendingOrders, placeOrder, recordDoorSale, refundOrder, soldOutRefusal } from '../../src/services/orders.ts';
-import { cachedSeatPicture, claimedSeats, seatPicture } from '../../src/services/seats.ts';
+import { cachedSeatPicture, claimedSeats, claimSeats, seatPicture } from '../../src/services/seats.ts';
 import { testActor, testConfig } from '../helper.ts';
 
 async function nightOf(t: Test, opts: { quantity: number; free?: number }) {
@@ -99,6 +99,11 @@ t.test('orders on their way to the write claim their seats; the buyers behind th
 
   clock.now += 15 * 60_000;
   t.equal(soldOutRefusal(s, 'night', clock.now), null, 'the holds ran out: nothing turns buyers away');
+  const release = claimSeats(s, 'night', new Map([[paid.id, 3]]));
+  t.match(soldOutRefusal(s, 'night', clock.now), { code: 'sold_out' }, 'claims alone fill the seats');
+  t.equal(soldOutRefusal(s, 'night', clock.now), soldOutRefusal(s, 'night', clock.now), 'one refusal, made once, while nothing changes');
+  release();
+  t.equal(soldOutRefusal(s, 'night', clock.now), null, 'a released claim is no longer counted (the refusal made with it is not kept)');
 
   // An order whose write refuses it (the event was cancelled meanwhile, by another connection) gives its claim back too.
   const other = openDatabase(path);
