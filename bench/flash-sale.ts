@@ -4,9 +4,10 @@
 // exactly 100 seats taken, the seats must be gone quickly, and waiting buyers
 // must not wait much longer than for a trivial answer: the orders' p99 is
 // compared with bursts of as many GETs on the trivial route, sent the same way
-// just before and just after. On a shared machine one burst's p99 swings by
-// half, so five sales are measured, each between two trivial bursts, and the
-// median of their five ratios is the figure.
+// just before and just after (each after a burst of its own, as the sale is).
+// On a shared machine one burst's p99 swings by half, so five sales are
+// measured, each between two trivial bursts, and the median of their five
+// ratios is the figure.
 import { seatsTaken } from '../src/db/orders.ts';
 import type { Services } from '../src/services/context.ts';
 import type { BurstSpec, BurstSummary } from './client.ts';
@@ -110,6 +111,10 @@ export async function runFlashSale(client: LoadClient, base: string, s: Services
 
   const sales: MeasuredSale[] = [];
   let profile: ProfileSummary | undefined;
+  // Each sale follows a trivial burst, and so does each baseline burst: a
+  // settling burst after every sale absorbs what the sale leaves behind
+  // (garbage, a fuller WAL), so the baseline is not slowed by it.
+  await trivialBurst('trivial burst (settling)');
   let before = await trivialBurst('trivial burst');
   for (let i = 1; i <= measuredSales; i++) {
     const sale = await seedSaleEvent(s, `bench-flash-sale-${i}`, `Premiere night ${i} (flash sale)`, seats);
@@ -117,6 +122,7 @@ export async function runFlashSale(client: LoadClient, base: string, s: Services
     await profiler?.start();
     const orders = await client.burst(orderBurst(base, sale, buyers, seats));
     if (profiler && profileFile) profile = await profiler.stop(profileFile);
+    await trivialBurst('trivial burst (settling after the sale)');
     const after = await trivialBurst('trivial burst');
     const p99Ratio = orders.p99Ms / ((before.p99Ms + after.p99Ms) / 2);
     log(

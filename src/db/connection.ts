@@ -25,7 +25,9 @@ export interface Database {
    * throws before changing a row (a refusal: sold out, a closed window) simply
    * fails alone; one that throws after changing rows makes the batch run
    * again with a savepoint each, so a failure rolls back only its own
-   * operation. fn may therefore run twice: it must only touch the database.
+   * operation. fn may therefore run twice: beyond the database it may only
+   * do what is harmless to repeat (fill caches keyed on version(), release a
+   * seat claim).
    */
   write<T>(fn: () => T): Promise<T>;
   /**

@@ -309,7 +309,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
   const release = claimSeats(s, slug, new Map(priced.items.map((i) => [i.ticketTypeId, i.quantity])));
   let placed: { view: OrderView; checkoutId: string | null };
   try {
-    placed = await placeOrderWrite(s, provider, slug, buyer, input, early, now);
+    placed = await placeOrderWrite(s, provider, slug, buyer, input, early, now, release);
   } finally {
     release();
   }
@@ -343,6 +343,7 @@ async function placeOrderWrite(
   input: OrderInput,
   early: EventSeatsNow,
   now: number,
+  releaseClaim: () => void,
 ): Promise<{ view: OrderView; checkoutId: string | null }> {
   // A free order is issued in the transaction that places it, so its codes and
   // QR images are made before it. Only then: images cost milliseconds each
@@ -351,6 +352,10 @@ async function placeOrderWrite(
   const seats = seatCount(input.items);
   const prepared = mayBeFree && seats > 0 && seats <= 100 ? await prepareTickets(seats) : { codes: [], png: [] };
   return s.db.write(() => {
+    // From here the transaction counts the seats itself, and no early check
+    // runs until the batch has committed: the claim must go now, or an order
+    // resumed by the same batch's settling would count these seats twice.
+    releaseClaim();
     const read = onSale(s, slug, now);
     const { event, picture } = read.current;
     const id = newId('ord');
@@ -380,9 +385,10 @@ async function placeOrderWrite(
       donation,
       currency: event.currency,
     });
+    const taken = new Map(items.map((i) => [i.ticketTypeId, i.quantity]));
     if (free) {
       markOrderPaid(s, order, event, now, prepared);
-      noteSeatsTaken(s, slug, read, new Map(items.map((i) => [i.ticketTypeId, i.quantity])), null);
+      noteSeatsTaken(s, slug, read, taken, null);
       return { view: getOrder(s, id), checkoutId: null };
     }
     const checkoutId = newId('co');
@@ -397,7 +403,7 @@ async function placeOrderWrite(
       expiresAt: order.expiresAt ?? now,
       createdAt: now,
     });
-    noteSeatsTaken(s, slug, read, new Map(items.map((i) => [i.ticketTypeId, i.quantity])), order.expiresAt);
+    noteSeatsTaken(s, slug, read, taken, order.expiresAt);
     // Everything the answer needs is at hand: no reading it back.
     const view: OrderView = {
       order,

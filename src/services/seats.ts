@@ -41,13 +41,15 @@ export interface EventSeatsNow {
   picture: SeatPicture;
 }
 
-const caches = new WeakMap<Services, ReadCache<EventSeatsNow | null>>();
+const caches = new WeakMap<Services, ReadCache<EventSeatsNow>>();
 
 /**
  * The event and its seat picture, read again only when the database changes
  * (db.version(), which inside a write also moves with each changed row) or the
- * next hold runs out (a seat freed by the clock): exact, yet in a rush for the
- * last seats the hundreds of buyers turned away cost a map lookup each.
+ * next hold runs out (a seat freed by the clock): exact (another process's
+ * commits show within a millisecond), yet in a rush for the last seats the
+ * hundreds of buyers turned away cost a map lookup each. An unknown slug is
+ * not cached: anyone can send those, and enough of them would empty the cache.
  */
 export function cachedSeatPicture(s: Services, slug: string, now: number): EventSeatsNow | null {
   return readSeats(s, slug, now).current;
@@ -57,15 +59,16 @@ export function cachedSeatPicture(s: Services, slug: string, now: number): Event
 export function readSeats(s: Services, slug: string, now: number): { version: string; current: EventSeatsNow | null } {
   let cache = caches.get(s);
   if (!cache) {
-    cache = new ReadCache<EventSeatsNow | null>();
+    cache = new ReadCache<EventSeatsNow>();
     caches.set(s, cache);
   }
   const version = s.db.version();
   const hit = cache.get(slug, version, now);
   if (hit !== undefined) return { version, current: hit };
   const event = findEventBySlug(s.db, slug);
-  const current = event ? { event, picture: seatPicture(s, event, now) } : null;
-  const nextExpiry = event ? nextHoldExpiry(s.db, event.id, now) : null;
+  if (!event) return { version, current: null };
+  const current = { event, picture: seatPicture(s, event, now) };
+  const nextExpiry = nextHoldExpiry(s.db, event.id, now);
   cache.set(slug, version, Math.min(nextExpiry ?? Infinity, now + maxCacheAgeMs), current);
   return { version, current };
 }
@@ -93,9 +96,9 @@ export function noteSeatsTaken(s: Services, slug: string, read: { version: strin
  * event slug and ticket type. Checks made before the write count them as
  * taken: in a rush, once the queued orders cover the last seats, the buyers
  * behind them are turned away at once instead of each queuing a write that
- * could only refuse them. Pessimistic for a moment at most (an order that
- * fails in its write frees its claim as it settles); the write itself counts
- * only the database.
+ * could only refuse them. A claim lasts until the order's write fn starts
+ * (or the order fails before it): from then the transaction counts the seats
+ * itself, and it counts only the database.
  */
 interface Claims {
   bySlug: Map<string, Map<string, number>>;

@@ -12,6 +12,7 @@ import { testProvider } from '../../src/payments/test-provider.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Services } from '../../src/services/context.ts';
 import { addTicketType, createEvent, patchTicketType } from '../../src/services/events.ts';
+import { once } from '../../src/services/idempotency.ts';
 import { expirePendingOrders, placeOrder, recordDoorSale, refundOrder, soldOutRefusal } from '../../src/services/orders.ts';
 import { cachedSeatPicture, claimedSeats, claimSeats, seatPicture } from '../../src/services/seats.ts';
 import { testActor, testConfig } from '../helper.ts';
@@ -117,6 +118,23 @@ t.test('orders on their way to the write claim their seats; the buyers behind th
   other.sqlite.prepare("update events set status = 'published' where slug = 'night'").run();
   await new Promise((resolve) => setTimeout(resolve, 2));
   t.equal((await buy(paid.id, 3)).view.order.status, 'pending', 'all three seats sell again');
+});
+
+t.test('an order resumed as a batch settles does not count the seats of an order written in it twice', async (t) => {
+  const { s, clock, paid, buy } = await nightOf(t, { quantity: 2 });
+  // Y reaches placeOrder through a write of its own (an Idempotency-Key, the
+  // HTML form's token): it runs its early check as that batch settles, while
+  // X, written in the same batch, is already counted by the database.
+  const y = once(s, 'api:order:guest', 'key-y-0001', { y: 1 }, async () => {
+    const placed = await buy(paid.id, 1);
+    return { statusCode: 201, body: placed.view.order.id };
+  });
+  const x = buy(paid.id, 1);
+  const [ry, rx] = await Promise.allSettled([y, x]);
+  t.equal(rx.status, 'fulfilled', 'X holds a seat');
+  t.equal(ry.status, 'fulfilled', 'and Y the other: one seat was still free');
+  t.same([...claimedSeats(s, 'night')], []);
+  assertExact(t, s, clock.now, 'after both');
 });
 
 t.test('a refusal from the cached seats is never stale', async (t) => {

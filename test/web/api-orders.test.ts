@@ -178,6 +178,39 @@ t.test('once nothing is left, orders are turned away before they are read', asyn
   t.equal((await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/orders', payload: { not: 'an order' } })).statusCode, 400, 'with a seat left, a bad order is told what is wrong');
 });
 
+t.test('as many buyers as seats, some retrying with keys and behind the rate limit: every one gets a seat', async (t) => {
+  const ta = await buildTestApp(t, { env: { RATE_LIMITS: 'on', RATE_LIMIT_MONEY: '100000', RATE_LIMIT_MONEY_EMAIL: '100000' } });
+  await createRescueFund(ta);
+  await createSeoulEvent(t, ta, { currency: 'USD' });
+  const created = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/ticket-types', headers: ta.auth('organizer'), payload: { name: 'General', price: usd(1_000), quantity: 40, maxPerOrder: 10 } });
+  const general = (created.json() as { id: string }).id;
+  const answers = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      ta.app.inject({
+        method: 'POST',
+        url: '/api/v1/events/game-night/orders',
+        headers: i % 2 === 0 ? { 'idempotency-key': `rush-key-${i}-abcdefgh` } : {},
+        payload: { items: [{ ticketTypeId: general, quantity: 1 }], buyer: { name: `Buyer ${i}`, email: `buyer${i}@example.org` } },
+      }),
+    ),
+  );
+  t.same([...new Set(answers.map((r) => r.statusCode))], [201], 'no buyer is told "sold out" while a seat is free');
+  t.same((await seats(ta)).General, { sold: 0, held: 40, available: 0 });
+});
+
+t.test('a sold-out answer still counts against the address’s rate limit', async (t) => {
+  const ta = await buildTestApp(t, { env: { RATE_LIMITS: 'on', RATE_LIMIT_MONEY: '3', RATE_LIMIT_MONEY_EMAIL: '100000' } });
+  await createRescueFund(ta);
+  await createSeoulEvent(t, ta, { currency: 'USD' });
+  const created = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/ticket-types', headers: ta.auth('organizer'), payload: { name: 'General', price: usd(1_000), quantity: 1 } });
+  const general = (created.json() as { id: string }).id;
+  const codes: number[] = [];
+  for (let i = 0; i < 5; i++) codes.push((await order(ta, [{ ticketTypeId: general, quantity: 1 }])).statusCode);
+  t.same(codes, [201, 409, 409, 429, 429], 'the seat, two refusals, then the limit');
+  ta.clock.now += 16 * 60_000;
+  t.equal((await order(ta, [{ ticketTypeId: general, quantity: 1 }])).statusCode, 429, 'a script polling a sold-out event cannot take a freed seat ahead of the limit');
+});
+
 t.test('a donation with the order becomes a matched gift; a refund reverses it all', async (t) => {
   const { ta, general } = await setup(t);
   await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns/rescue-fund/match-pledges', headers: ta.auth('admin'), payload: { sponsor: { name: 'Harbour Light' }, anonymous: true, ratio: '1:1', capUnits: 50 } });

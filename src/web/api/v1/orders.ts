@@ -116,11 +116,13 @@ export default async function ordersApi(root: FastifyInstance) {
       config: { access: 'public', ...moneyLimit(svc.config) },
       // When nothing is left, every order is refused: answer before the body
       // is read or checked, which is most of what a refusal costs in a rush.
-      // A retry with an Idempotency-Key goes on, to be given its stored answer.
-      onRequest: async (req, reply) => {
-        if (req.headers['idempotency-key'] !== undefined) return;
-        const refusal = soldOutRefusal(svc, (req.params as { slug: string }).slug, svc.now());
-        if (refusal) return sendDomainProblem(req, reply, refusal);
+      // In preParsing, so the address's rate limit (onRequest) still counts
+      // it. A request with an Idempotency-Key goes on, as it may be a retry
+      // owed its stored answer. Answering ends the chain (done is not called).
+      preParsing: (req, reply, payload, done) => {
+        const refusal = req.headers['idempotency-key'] === undefined ? soldOutRefusal(svc, (req.params as { slug: string }).slug, svc.now()) : null;
+        if (refusal) void sendDomainProblem(req, reply, refusal);
+        else done(null, payload);
       },
       schema: {
         tags: ['public'],
