@@ -38,7 +38,7 @@ async function nightOf(t: Test, opts: { quantity: number; free?: number }) {
     campaignSlug: 'fund',
     status: 'published',
   });
-  const paid = await addTicketType(s, testActor, 'night', { name: 'Seat', price: money(1_000, 'USD'), quantity: opts.quantity, maxPerOrder: 4 });
+  const paid = await addTicketType(s, testActor, 'night', { name: 'Seat', price: money(1_000, 'USD'), quantity: opts.quantity, maxPerOrder: Math.min(4, opts.quantity) });
   const free = opts.free ? await addTicketType(s, testActor, 'night', { name: 'RSVP', price: money(0, 'USD'), quantity: opts.free }) : null;
   let n = 0;
   const buy = (ticketTypeId: string, quantity = 1) => placeOrder(s, provider, 'night', { items: [{ ticketTypeId, quantity }], buyer: { name: 'B', email: `b${++n}@example.org` } });
@@ -138,29 +138,8 @@ t.test('an order resumed as a batch settles does not count the seats of an order
 });
 
 t.test('a refusal from the cached seats is never stale', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'lantern-seats-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'x.db');
-  const db = openDatabase(path);
-  t.teardown(() => db.close());
-  const clock = { now: Date.UTC(2026, 10, 1, 12) };
-  const s: Services = createServices({ db, config: testConfig({ ORDER_HOLD_MINUTES: '15' }), now: () => clock.now });
-  const provider = testProvider(s.config.baseUrl);
-  await createCampaign(s, testActor, { slug: 'fund', title: 'Fund', currency: 'USD', goal: money(100_000, 'USD'), status: 'published' });
-  await createEvent(s, testActor, {
-    slug: 'night',
-    title: 'Night',
-    kind: 'screening',
-    timezone: 'Asia/Seoul',
-    startsAt: '2026-12-05T19:00',
-    endsAt: '2026-12-05T22:00',
-    venue: { name: 'Hall', address: '1 Road', city: 'Seoul', country: 'KR' },
-    campaignSlug: 'fund',
-    status: 'published',
-  });
-  const type = await addTicketType(s, testActor, 'night', { name: 'Seat', price: money(1_000, 'USD'), quantity: 1 });
-  let n = 0;
-  const buy = () => placeOrder(s, provider, 'night', { items: [{ ticketTypeId: type.id, quantity: 1 }], buyer: { name: 'B', email: `b${++n}@example.org` } });
+  const { s, path, clock, paid: type, buy: buyOne } = await nightOf(t, { quantity: 1 });
+  const buy = () => buyOne(type.id);
 
   const held = await buy();
   await t.rejects(buy(), { code: 'sold_out' }, 'the one seat is held');
