@@ -68,11 +68,11 @@ export function nothingLeft(types: ReadonlyMap<string, TypeSeats>, event: EventS
 
 /** The seats with more taken: `extra` seats per ticket type (unknown types are ignored). */
 export function withTaken(
-  types: ReadonlyMap<string, TypeSeats>,
+  seats: ReadonlyMap<string, TypeSeats>,
   event: EventSeats,
   extra: ReadonlyMap<string, number>,
-): { types: Map<string, TypeSeats>; event: EventSeats } {
-  const more = new Map(types);
+): { seats: Map<string, TypeSeats>; event: EventSeats } {
+  const more = new Map(seats);
   let total = 0;
   for (const [id, n] of extra) {
     const type = more.get(id);
@@ -80,5 +80,5 @@ export function withTaken(
     more.set(id, { ...type, taken: type.taken + n });
     total += n;
   }
-  return { types: more, event: { ...event, taken: event.taken + total } };
+  return { seats: more, event: { ...event, taken: event.taken + total } };
 }

@@ -87,8 +87,12 @@ export function noteSeatsTaken(s: Services, slug: string, read: { version: strin
   const validUntil = cache?.validUntil(slug, read.version);
   if (!cache || validUntil === undefined) return;
   const { picture, event } = read.current;
-  const more = withTaken(picture.seats, picture.event, taken);
-  cache.set(slug, s.db.version(), Math.min(validUntil, holdUntil ?? Infinity), { event, picture: { types: picture.types, seats: more.types, event: more.event } });
+  cache.set(slug, s.db.version(), Math.min(validUntil, holdUntil ?? Infinity), { event, picture: pictureWith(picture, taken) });
+}
+
+/** The picture with `extra` more seats taken per ticket type. */
+function pictureWith(picture: SeatPicture, extra: ReadonlyMap<string, number>): SeatPicture {
+  return { types: picture.types, ...withTaken(picture.seats, picture.event, extra) };
 }
 
 /**
@@ -117,7 +121,7 @@ function claimsOf(s: Services): Claims {
   return c;
 }
 
-/** Claims the seats; call the returned function once the order's write has settled. */
+/** Claims the seats; call the returned function as the order's write fn starts, or when the order fails before it. */
 export function claimSeats(s: Services, slug: string, seats: ReadonlyMap<string, number>): () => void {
   const c = claimsOf(s);
   const held = c.bySlug.get(slug) ?? new Map<string, number>();
@@ -159,8 +163,7 @@ export function withClaims(s: Services, slug: string, picture: SeatPicture): Sea
   const changes = claimsOf(s).changes;
   const made = withClaimsMade.get(picture);
   if (made?.changes === changes) return made.picture;
-  const more = withTaken(picture.seats, picture.event, claimed);
-  const result = { types: picture.types, seats: more.types, event: more.event };
+  const result = pictureWith(picture, claimed);
   withClaimsMade.set(picture, { changes, picture: result });
   return result;
 }

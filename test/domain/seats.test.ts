@@ -73,8 +73,8 @@ t.test('with more taken', async (t) => {
     ['b', { quantity: 3, taken: 0, minPerOrder: 1, maxPerOrder: 4 }],
   ]);
   const more = withTaken(types, { capacity: 6, taken: 1 }, new Map([['a', 2], ['x', 7]]));
-  t.equal(more.types.get('a')?.taken, 3);
-  t.equal(more.types.get('b')?.taken, 0);
+  t.equal(more.seats.get('a')?.taken, 3);
+  t.equal(more.seats.get('b')?.taken, 0);
   t.same(more.event, { capacity: 6, taken: 3 }, 'seats of unknown types are not counted');
   t.equal(types.get('a')?.taken, 1, 'the given seats are left as they were');
 });
