@@ -127,7 +127,6 @@ export function paidCheckoutOfOrder(db: Database, orderId: string): CheckoutRow 
     .get();
 }
 
-/** How much of a checkout the provider has already given back, as far as Lantern recorded it. */
 /**
  * What is left to give back of a checkout at its provider: all of it, less
  * the refunds made through the provider, the donation of its order included
@@ -139,6 +138,7 @@ export function leftAtProvider(db: Database, c: CheckoutRow): number {
   return c.amount - refundedAtProvider(db, c.id) - donationBack;
 }
 
+/** How much of a checkout the provider has already given back, as far as Lantern recorded it. */
 export function refundedAtProvider(db: Database, checkoutId: string): number {
   const row = db.orm
     .select({ n: sql<number | null>`sum(${providerRefunds.amount})` })
