@@ -3,6 +3,7 @@ import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { prepared, rowPlaceholders } from './prepared.ts';
 import { ledgerEntries, orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
+import { withProps } from '../objects.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderInsert = typeof orders.$inferInsert;
@@ -69,7 +70,7 @@ const insertItemRow = prepared((db) => db.orm.insert(orderItems).values(rowPlace
 /** Prepared statements: in a rush for seats every order is inserted apart. */
 export function insertOrder(db: Database, row: OrderRow, items: readonly Omit<OrderItemRow, 'refundedQuantity'>[]): void {
   insertOrderRow(db).run(row);
-  for (const item of items) insertItemRow(db).run({ ...item, refundedQuantity: 0 });
+  for (const item of items) insertItemRow(db).run(withProps(item, { refundedQuantity: 0 }));
 }
 
 export function findOrder(db: Database, id: string): OrderRow | undefined {
@@ -88,7 +89,7 @@ export function itemsOfOrder(db: Database, orderId: string): (OrderItemRow & { n
     .where(eq(orderItems.orderId, orderId))
     .orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt))
     .all()
-    .map((r) => ({ ...r.item, name: r.name }));
+    .map((r) => withProps(r.item, { name: r.name }));
 }
 
 export function pendingOrdersExpiredBy(db: Database, now: number): OrderRow[] {
@@ -253,8 +254,7 @@ export type NewOrder = Pick<
 
 /** An order as it starts: pending, nothing paid, converted or refunded yet. */
 export function unpaidOrder(o: NewOrder): OrderRow {
-  return {
-    ...o,
+  return withProps(o, {
     status: 'pending',
     donationGiftId: null,
     convertedGiftId: null,
@@ -263,7 +263,7 @@ export function unpaidOrder(o: NewOrder): OrderRow {
     refundedAmount: 0,
     refundedCampaignAmount: 0,
     paidAt: null,
-  };
+  });
 }
 
 export interface CheckedInTicket {

@@ -1,3 +1,4 @@
+import { withProps } from '../objects.ts';
 // Seat availability: the invariant that paid plus unexpired held seats never
 // exceed a ticket type's quantity or the event's capacity. Pure: the caller
 // counts what is taken inside the same write transaction that places the order.
@@ -77,8 +78,8 @@ export function withTaken(
   for (const [id, n] of extra) {
     const type = more.get(id);
     if (!type || n === 0) continue;
-    more.set(id, { ...type, taken: type.taken + n });
+    more.set(id, withProps(type, { taken: type.taken + n }));
     total += n;
   }
-  return { seats: more, event: { ...event, taken: event.taken + total } };
+  return { seats: more, event: withProps(event, { taken: event.taken + total }) };
 }

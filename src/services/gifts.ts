@@ -36,6 +36,7 @@ import { formatDate } from '../web/format.ts';
 import { queueMail } from './mail.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
 import { convertAt } from './rates.ts';
+import { withProps } from '../objects.ts';
 
 export const offlineMethods = ['cash', 'cheque', 'bank_transfer', 'other'] as const;
 export type OfflineMethod = (typeof offlineMethods)[number];
@@ -180,7 +181,7 @@ export function succeedGift(
   if (how.isNew) refuseWorthless(value, campaign);
   const donorAlreadyCounted = donorHasOtherCountingGift(s.db, campaign.id, gift.donorKey, gift.id);
   const patch = { campaignAmount: value.amount, rate, successSeq: nextSuccessSeq(s.db), succeededAt: now };
-  const done: GiftRow = { ...gift, ...patch, status: 'succeeded' };
+  const done: GiftRow = Object.assign({}, gift, patch, { status: 'succeeded' as const });
   if (how.isNew) insertGift(s.db, done);
   else markGiftSucceeded(s.db, gift.id, patch);
   appendLedger(s.db, { campaignId: campaign.id, kind: 'gift', amount: value.amount, giftId: gift.id, createdAt: now });
@@ -335,8 +336,8 @@ export async function startOnlineGift(
     }
     checkAmountAccepted(s, campaign, input.amount, now);
     refuseBelowMinimum(s, campaign, input.amount, now);
-    const gift: GiftRow = {
-      ...newGiftRow(campaign, input, {
+    const gift: GiftRow = withProps(
+      newGiftRow(campaign, input, {
         source: 'online',
         method: provider.name,
         eventId: null,
@@ -346,8 +347,8 @@ export async function startOnlineGift(
         createdBy: null,
         createdAt: now,
       }),
-      feeCover: fee?.amount ?? 0,
-    };
+      { feeCover: fee?.amount ?? 0 },
+    );
     insertGift(s.db, gift);
     const checkoutId = newId('co');
     insertCheckout(s.db, {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
 import { completeIdempotencyKey, findIdempotencyKey, insertIdempotencyKey, releaseIdempotencyKey } from '../db/idempotency.ts';
 import type { Services } from './context.ts';
+import { withProps } from '../objects.ts';
 
 export interface StoredResponse {
   statusCode: number;
@@ -52,7 +53,7 @@ export async function once(
   try {
     const res = await work();
     await s.db.write(() => completeIdempotencyKey(s.db, scope, key, res.statusCode, JSON.stringify(res.body)));
-    return { ...res, replayed: false };
+    return withProps(res, { replayed: false });
   } catch (err) {
     await s.db.write(() => releaseIdempotencyKey(s.db, scope, key));
     throw err;

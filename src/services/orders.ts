@@ -57,6 +57,7 @@ import { cachedSeatPicture, claimSeats, noteSeatsTaken, readSeats, seatPicture, 
 import { oneAtATime } from './one-at-a-time.ts';
 import { normaliseEmail } from './users.ts';
 import { lapseOffer, offerFreedSeats } from './waitlist.ts';
+import { withProps } from '../objects.ts';
 
 export interface OrderItemInput {
   ticketTypeId: string;
@@ -408,7 +409,7 @@ async function placeOrderWrite(
     const view: OrderView = {
       order,
       event,
-      items: items.map((item) => ({ ...item, refundedQuantity: 0, name: names.get(item.ticketTypeId) ?? '' })),
+      items: items.map((item) => withProps(item, { refundedQuantity: 0, name: names.get(item.ticketTypeId) ?? '' })),
       tickets: [],
       total: money(ticketsTotal + donation, event.currency),
       donation: money(donation, event.currency),
@@ -509,7 +510,7 @@ export function markOrderPaid(s: Services, order: OrderRow, event: EventRow, now
   updateOrder(s.db, order.id, { status: 'paid', paidAt: now, campaignAmount, rate, donationGiftId });
   const offer = order.method === 'waitlist' ? findWaitlistByOrder(s.db, order.id) : undefined;
   if (offer) updateWaitlistEntry(s.db, offer.id, { status: 'claimed' });
-  if (order.buyerEmail) queueConfirmation(s, { ...order, status: 'paid', paidAt: now }, event, tickets, prepared, campaign);
+  if (order.buyerEmail) queueConfirmation(s, withProps(order, { status: 'paid', paidAt: now }), event, tickets, prepared, campaign);
 }
 
 function queueConfirmation(s: Services, order: OrderRow, event: EventRow, tickets: readonly TicketRow[], prepared: PreparedTickets, campaign: CampaignRow | undefined): void {
@@ -976,6 +977,6 @@ export async function checkIn(s: Services, actor: Actor, slug: string, rawCode: 
     if (ticket.checkedInAt !== null) return { ticket, typeName, admitted: false };
     updateTicket(s.db, ticket.id, { checkedInAt: now, checkedInBy: actor.label });
     audit(s, actor, 'ticket.check_in', { type: 'ticket', id: ticket.id }, null, { event: event.slug });
-    return { ticket: { ...ticket, checkedInAt: now, checkedInBy: actor.label }, typeName, admitted: true };
+    return { ticket: withProps(ticket, { checkedInAt: now, checkedInBy: actor.label }), typeName, admitted: true };
   });
 }

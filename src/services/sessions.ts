@@ -19,6 +19,7 @@ import { findUserByEmail, revokeTokensOfUser, updateUser, type UserRow } from '.
 import { audit } from './audit.ts';
 import type { Actor, Services } from './context.ts';
 import { hashToken } from './users.ts';
+import { withProps } from '../objects.ts';
 
 const day = 24 * 60 * 60 * 1000;
 /** A session in use is extended at most this often, so reading pages does not write on every request. */
@@ -122,9 +123,9 @@ export function userForSession(
     const expiresAt = now + s.config.sessionDays * day;
     // Best effort: a lost extension only means the session ends a little earlier.
     s.db.write(() => touchSession(s.db, tokenHash, now, expiresAt)).catch(() => undefined);
-    return { ...found, extendedUntil: expiresAt };
+    return withProps(found, { extendedUntil: expiresAt });
   }
-  return { ...found, extendedUntil: null };
+  return withProps(found, { extendedUntil: null });
 }
 
 export async function logout(s: Services, actor: Actor, token: string): Promise<void> {

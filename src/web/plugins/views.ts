@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import { translatePlural, translator, type Locale, type Params, type Translate } from '../../i18n.ts';
 import type { Money } from '../../domain/money.ts';
 import { formatDate, money, type DateStyle } from '../format.ts';
+import { withProps } from '../../objects.ts';
 
 export const viewsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../views');
 
@@ -60,18 +61,17 @@ async function viewsPlugin(app: FastifyInstance, opts: { cache: boolean }) {
     this.type('text/html; charset=utf-8');
     this.header('vary', 'accept-language');
     let token: string | undefined;
-    return this.view(name, {
-      ...helpers[localeOf(this.request.headers['accept-language'])],
+    return this.view(name, withProps(helpers[localeOf(this.request.headers['accept-language'])], {
       user: this.request.user,
       // Only pages with a form ask for a token, and only they set the CSRF
       // cookie. One token per page: a second call before the browser has the
       // cookie would mint a second secret and void the first form's token.
       csrf: () => (token ??= this.generateCsrf()),
       ...data,
-    });
+    }));
   });
   app.decorate('renderPage', function (this: FastifyInstance, name: string, data: Record<string, unknown>, locale: Locale) {
-    return this.view(name, { ...helpers[locale], ...data });
+    return this.view(name, withProps(helpers[locale], data));
   });
 }
 

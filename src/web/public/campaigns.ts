@@ -25,6 +25,7 @@ import { localPath } from '../forms.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
 import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
+import { withProps } from '../../objects.ts';
 
 const t = translator('en');
 
@@ -178,7 +179,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
         values: { form_token: tokenPlaceholder },
         errors: {},
       });
-      html = await app.renderPage('pages/public/campaign', { ...data, csrf: () => csrfPlaceholder }, locale);
+      html = await app.renderPage('pages/public/campaign', withProps(data, { csrf: () => csrfPlaceholder }), locale);
       pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), html);
     }
     return reply

@@ -20,6 +20,7 @@ import {
 import { actorOf } from '../../plugins/auth.ts';
 import * as e from './event-schemas.ts';
 import { slugParams } from './schemas.ts';
+import { withProps } from '../../../objects.ts';
 
 const bearer = [{ bearer: [] }];
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }).loose();
@@ -74,7 +75,7 @@ function eventJson(v: EventView, baseUrl: string) {
 }
 
 function eventDetailJson(v: EventView, baseUrl: string) {
-  return { ...eventJson(v, baseUrl), ticketTypes: v.ticketTypes.map((t) => ticketTypeJson(t, v.event)) };
+  return withProps(eventJson(v, baseUrl), { ticketTypes: v.ticketTypes.map((t) => ticketTypeJson(t, v.event)) });
 }
 
 export default async function eventsApi(root: FastifyInstance) {
