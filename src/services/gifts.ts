@@ -32,7 +32,7 @@ import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { getCampaign } from './campaigns.ts';
 import type { Actor, Services } from './context.ts';
-import { formatDate } from '../web/format.ts';
+import { formatDate } from '../format.ts';
 import { queueMail } from './mail.ts';
 import { matchNewGift, replayCampaign } from './matching.ts';
 import { convertAt } from './rates.ts';

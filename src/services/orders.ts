@@ -44,7 +44,7 @@ import {
   type TicketRow,
 } from '../db/orders.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
-import { formatTimeRange, zoneLabel } from '../web/format.ts';
+import { formatTimeRange, zoneLabel } from '../format.ts';
 import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';
 import { eventCalendar } from './calendar.ts';

@@ -44,7 +44,7 @@ import {
   type RaffleRow,
 } from '../db/raffles.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
-import { formatDate } from '../web/format.ts';
+import { formatDate } from '../format.ts';
 import { nextSuccessSeq } from '../db/gifts.ts';
 import { audit } from './audit.ts';
 import { assertChargeable, startCheckout } from './checkout.ts';

@@ -5,7 +5,7 @@
 import { translator, type Locale } from '../i18n.ts';
 import { formatMoney, money } from '../domain/money.ts';
 import type { TimelinePoint } from '../domain/timeline.ts';
-import { formatDate } from './format.ts';
+import { formatDate } from '../format.ts';
 
 export interface ChartOptions {
   currency: string;

@@ -35,7 +35,7 @@ import { campaignsManagedBy, managesEvent } from '../../services/permissions.ts'
 import { audienceOf } from '../../services/privacy.ts';
 import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
-import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../format.ts';
+import { formatDate, formatTimeRange, money as moneyText, zoneLabel } from '../../format.ts';
 import { formList, formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 import { renderStory } from '../markdown.ts';
 import { handOnRefunds } from '../provider-refunds.ts';

@@ -42,7 +42,7 @@ import {
   type RaffleView,
 } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
-import { formatDate } from '../format.ts';
+import { formatDate } from '../../format.ts';
 import { formValues, parseForm, serviceErrors, type FieldErrors, type FormValues } from '../forms.ts';
 import { handOnRefunds } from '../provider-refunds.ts';
 import { actorOf } from '../plugins/auth.ts';

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { translatePlural, translator, type Locale, type Params, type Translate } from '../../i18n.ts';
 import type { Money } from '../../domain/money.ts';
-import { formatDate, money, type DateStyle } from '../format.ts';
+import { formatDate, money, type DateStyle } from '../../format.ts';
 import { withProps } from '../../objects.ts';
 
 export const viewsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../views');

@@ -19,7 +19,7 @@ import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders
 import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
-import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../format.ts';
+import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../../format.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';

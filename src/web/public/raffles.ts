@@ -16,7 +16,7 @@ import { once } from '../../services/idempotency.ts';
 import { buyRaffleTickets, getEntry, getRaffle, openCheckoutOfEntry, publicRaffle, signUpForDraw, type RaffleView } from '../../services/raffles.ts';
 import { translatePlural, translator, type Locale } from '../../i18n.ts';
 import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
-import { formatDate, money as moneyText, zoneLabel } from '../format.ts';
+import { formatDate, money as moneyText, zoneLabel } from '../../format.ts';
 import { renderStory } from '../markdown.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';

@@ -1,8 +1,9 @@
-// Formatting for pages: money through the money module, dates through one
-// cached formatter per (locale, time zone, style). Building an Intl formatter
-// costs ~30 µs, so they are made once and reused.
-import { formatMoney } from '../domain/money.ts';
-import type { Money } from '../domain/money.ts';
+// Formatting for pages and e-mails (receipts, order confirmations): money
+// through the money module, dates through one cached formatter per (locale,
+// time zone, style). Building an Intl formatter costs ~30 µs, so they are
+// made once and reused.
+import { formatMoney } from './domain/money.ts';
+import type { Money } from './domain/money.ts';
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
