@@ -1,7 +1,7 @@
-import { withProps } from '../objects.ts';
 // Seat availability: the invariant that paid plus unexpired held seats never
 // exceed a ticket type's quantity or the event's capacity. Pure: the caller
 // counts what is taken inside the same write transaction that places the order.
+import { withProps } from '../objects.ts';
 
 export interface TypeSeats {
   readonly quantity: number;
