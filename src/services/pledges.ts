@@ -6,7 +6,7 @@ import { formatRatio, parseRatio } from '../domain/matching.ts';
 import { exponentOf, formatMoney, MAX_MAJOR_UNITS, money, type Money } from '../domain/money.ts';
 import { rafflesMatchedByPledge } from '../db/raffles.ts';
 import { findCampaignById, type CampaignRow } from '../db/campaigns.ts';
-import { newId } from '../db/ids.ts';
+import { newUntimedId } from '../db/ids.ts';
 import { findPledge, giftsMatchedByPledge, insertPledge, pledgesOfCampaign, updatePledge, type PledgeRow, type PledgeStatus } from '../db/pledges.ts';
 import { findUserById } from '../db/users.ts';
 import { audit } from './audit.ts';
@@ -92,7 +92,7 @@ export async function createPledge(
       }
     }
     const row = insertPledge(s.db, {
-      id: newId('pledge'),
+      id: newUntimedId('pledge'),
       campaignId: campaign.id,
       sponsorName: input.sponsor.name,
       sponsorEmail: input.sponsor.email ?? null,

@@ -2,7 +2,7 @@
 // SQLite's bytewise text comparison must see too (rows go at the end of indexes).
 import t from 'tap';
 import fc from 'fast-check';
-import { newId, timePrefix } from '../../src/db/ids.ts';
+import { newId, newUntimedId, timePrefix } from '../../src/db/ids.ts';
 
 const maxMs = 2 ** 48 - 1;
 
@@ -37,4 +37,11 @@ t.test('ids made later sort after ids made earlier', async (t) => {
   await new Promise((r) => setTimeout(r, 3));
   const second = newId('gift');
   t.ok(first < second);
+});
+
+t.test('an untimed id (a public pledge beside an anonymous sponsor) carries no time', async (t) => {
+  const id = newUntimedId('pledge');
+  t.match(id, /^pledge_[-0-9A-Za-z_]{20}$/);
+  const firsts = new Set(Array.from({ length: 2000 }, () => newUntimedId('pledge').charAt(7)));
+  t.ok(firsts.size > 40, 'its first character is random, not a clock');
 });
