@@ -159,7 +159,7 @@ const refusals = new WeakMap<SeatPicture, DomainError>();
  */
 export function soldOutRefusal(s: Services, slug: string, now: number): DomainError | null {
   const current = cachedSeatPicture(s, slug, now);
-  if (!current || current.event.status !== 'published' || now >= current.event.endsAt) return null;
+  if (!current || notOnSale(current.event, slug, now)) return null;
   const picture = withClaims(s, slug, current.picture);
   const known = refusals.get(picture);
   if (known) return known;
@@ -171,10 +171,17 @@ export function soldOutRefusal(s: Services, slug: string, now: number): DomainEr
 }
 
 function forSale(event: EventRow | undefined, slug: string, now: number): EventRow {
-  if (!event || event.status === 'draft') throw new DomainError('not_found', `There is no event "${slug}".`);
-  if (event.status === 'cancelled') throw new DomainError('unprocessable', 'This event has been cancelled.');
-  if (now >= event.endsAt) throw new DomainError('unprocessable', 'This event is over.');
-  return event;
+  const refusal = notOnSale(event, slug, now);
+  if (refusal) throw refusal;
+  return event as EventRow;
+}
+
+/** Why the event takes no orders (unknown or draft, cancelled, over), or null when it is on sale. */
+function notOnSale(event: EventRow | undefined, slug: string, now: number): DomainError | null {
+  if (!event || event.status === 'draft') return new DomainError('not_found', `There is no event "${slug}".`);
+  if (event.status === 'cancelled') return new DomainError('unprocessable', 'This event has been cancelled.');
+  if (now >= event.endsAt) return new DomainError('unprocessable', 'This event is over.');
+  return null;
 }
 
 interface PricedItems {
