@@ -132,6 +132,11 @@ function seatCount(items: readonly { quantity: number }[]): number {
   return items.reduce((n, i) => n + i.quantity, 0);
 }
 
+/** Priced items (one per ticket type) as the seats they take per type: what claims and the seat cache count. */
+function seatsPerType(items: readonly { ticketTypeId: string; quantity: number }[]): Map<string, number> {
+  return new Map(items.map((i) => [i.ticketTypeId, i.quantity]));
+}
+
 function eventForSale(s: Services, slug: string, now: number): EventRow {
   return forSale(findEventBySlug(s.db, slug), slug, now);
 }
@@ -314,7 +319,7 @@ export async function placeOrder(s: Services, provider: PaymentProvider, slug: s
   // Seats claimed by orders already queued for the write count as taken here.
   const priced = priceItems(withClaims(s, slug, early.picture), early.event, '', input.items, now, false);
   assertChargeable(provider, money(priced.ticketsTotal + donationOf(input.donation, early.event), early.event.currency), 'items');
-  const release = claimSeats(s, slug, new Map(priced.items.map((i) => [i.ticketTypeId, i.quantity])));
+  const release = claimSeats(s, slug, seatsPerType(priced.items));
   let placed: { view: OrderView; checkoutId: string | null };
   try {
     placed = await placeOrderWrite(s, provider, slug, buyer, input, early, now, release);
@@ -393,7 +398,7 @@ async function placeOrderWrite(
       donation,
       currency: event.currency,
     });
-    const taken = new Map(items.map((i) => [i.ticketTypeId, i.quantity]));
+    const taken = seatsPerType(items);
     if (free) {
       markOrderPaid(s, order, event, now, prepared);
       noteSeatsTaken(s, slug, read, taken, null);
