@@ -154,6 +154,12 @@ t.test('once nothing is left, orders are turned away before they are read', asyn
   t.match(junk.headers['content-type'], /^application\/problem\+json/);
   t.match(junk.json(), { type: 'urn:lantern:problem:sold_out', status: 409, detail: 'This event is sold out.', errors: [{ field: 'items', message: '0 left' }] });
   t.match((await order(ta, [{ ticketTypeId: general, quantity: 1 }])).json(), { status: 409, detail: 'This event is sold out.' });
+  // The same refusal is given again and again (its JSON is kept): each answer names its own request.
+  const queried = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/orders?from=newsletter', payload: { not: 'an order' } });
+  t.match(queried.json(), { status: 409, detail: 'This event is sold out.', instance: '/api/v1/events/game-night/orders?from=newsletter' });
+  t.match(junk.json(), { instance: '/api/v1/events/game-night/orders' });
+  const plain = await ta.app.inject({ method: 'POST', url: '/api/v1/events/game-night/orders', payload: { not: 'an order' } });
+  t.same(plain.json(), junk.json(), 'the kept answer is the one first given');
 
   const replay = await ta.app.inject({
     method: 'POST',
