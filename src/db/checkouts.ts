@@ -3,12 +3,14 @@ import { and, asc, eq, gte, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
 import { refundedAtProviderOfGift } from './gifts.ts';
 import { findOrder } from './orders.ts';
-import { prepared, rowPlaceholders } from './prepared.ts';
+import { preparedInsert } from './prepared.ts';
+import { withProps } from '../objects.ts';
 import { checkouts, giftRefunds, orders, paymentEvents, providerRefunds, raffleEntries } from './schema.ts';
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
-const insertRow = prepared((db) => db.orm.insert(checkouts).values(rowPlaceholders(checkouts)).prepare());
+const insertRow = preparedInsert(checkouts);
+const unset = { giftId: null, orderId: null, raffleEntryId: null, pledgePaymentId: null, completedAt: null, providerRef: null, providerPayment: null };
 
 /** A new checkout (prepared: one per order in a rush for seats). */
 export function insertCheckout(
@@ -16,7 +18,7 @@ export function insertCheckout(
   row: Omit<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'pledgePaymentId' | 'completedAt' | 'providerRef' | 'providerPayment'> &
     Partial<Pick<CheckoutRow, 'giftId' | 'orderId' | 'raffleEntryId' | 'pledgePaymentId'>>,
 ): void {
-  insertRow(db).run({ giftId: null, orderId: null, raffleEntryId: null, pledgePaymentId: null, completedAt: null, providerRef: null, providerPayment: null, ...row });
+  insertRow(db).run(withProps(unset, row));
 }
 
 export function findCheckout(db: Database, id: string): CheckoutRow | undefined {

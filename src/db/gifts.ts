@@ -1,7 +1,7 @@
 // Gifts and their refunds.
 import { and, asc, desc, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { prepared, rowPlaceholders } from './prepared.ts';
+import { prepared, preparedInsert } from './prepared.ts';
 import { giftRefunds, gifts } from './schema.ts';
 
 export type GiftRow = typeof gifts.$inferSelect;
@@ -22,7 +22,7 @@ export function giftCounts(g: Pick<GiftRow, 'status' | 'campaignAmount' | 'refun
 
 const isWorthSomething = sql`${gifts.campaignAmount} - ${gifts.refundedCampaignAmount} > 0`;
 
-const insertRow = prepared((db) => db.orm.insert(gifts).values(rowPlaceholders(gifts)).prepare());
+const insertRow = preparedInsert(gifts);
 
 export function insertGift(db: Database, row: GiftRow): void {
   insertRow(db).run(row);

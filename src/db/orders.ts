@@ -1,7 +1,7 @@
 // Ticket orders, their items and tickets, seat counts, and the waiting list.
 import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { prepared, rowPlaceholders } from './prepared.ts';
+import { prepared, preparedInsert } from './prepared.ts';
 import { ledgerEntries, orderItems, orders, tickets, ticketTypes, waitlist } from './schema.ts';
 import { withProps } from '../objects.ts';
 
@@ -64,8 +64,8 @@ export function seatsSold(db: Database, eventId: string): Map<string, number> {
   return new Map(rows.map((r) => [r.ticketTypeId, Number(r.sold)]));
 }
 
-const insertOrderRow = prepared((db) => db.orm.insert(orders).values(rowPlaceholders(orders)).prepare());
-const insertItemRow = prepared((db) => db.orm.insert(orderItems).values(rowPlaceholders(orderItems)).prepare());
+const insertOrderRow = preparedInsert(orders);
+const insertItemRow = preparedInsert(orderItems);
 
 /** Prepared statements: in a rush for seats every order is inserted apart. */
 export function insertOrder(db: Database, row: OrderRow, items: readonly Omit<OrderItemRow, 'refundedQuantity'>[]): void {

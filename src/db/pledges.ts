@@ -1,7 +1,7 @@
 // Match pledges and their per-gift allocations.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { prepared, rowPlaceholders } from './prepared.ts';
+import { prepared, preparedInsert } from './prepared.ts';
 import { gifts, matchAllocations, matchPledges, raffleEntries, raffleMatchAllocations } from './schema.ts';
 
 export type PledgeRow = typeof matchPledges.$inferSelect;
@@ -49,7 +49,7 @@ export interface AllocationRow {
   amount: number;
 }
 
-const insertAllocationRow = prepared((db) => db.orm.insert(matchAllocations).values(rowPlaceholders(matchAllocations)).prepare());
+const insertAllocationRow = preparedInsert(matchAllocations);
 
 export function insertAllocation(db: Database, row: AllocationRow): void {
   insertAllocationRow(db).run({ ...row });
