@@ -92,10 +92,16 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   let rollbacks = 0;
   // Outside a transaction data_version opens a read transaction (file locks):
   // ~10 µs under load, more than the rest of a sold-out answer in a rush. So
-  // there it is read at most once a millisecond; inside a write it is free.
+  // there it is read at most once a millisecond. A batch of writes reads it
+  // once, as its IMMEDIATE transaction begins: while it holds the write lock
+  // no other connection can commit.
   const otherCommitsEveryMs = 1;
   let otherCommits = '';
   let otherCommitsReadAt = -Infinity;
+  function readOtherCommits(at: number): void {
+    otherCommits = String(dataVersion.get());
+    otherCommitsReadAt = at;
+  }
 
   interface Queued {
     fn: () => unknown;
@@ -129,6 +135,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   function attempt(fns: readonly (() => unknown)[]): Attempt {
     try {
       begin.run();
+      readOtherCommits(performance.now());
       const atStart = totalChanges.get();
       const outcomes = fns.map((fn): Outcome => {
         const before = totalChanges.get();
@@ -155,6 +162,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   function attemptEach(fns: readonly (() => unknown)[]): Outcome[] | null {
     try {
       begin.run();
+      readOtherCommits(performance.now());
       const outcomes = fns.map((fn): Outcome => {
         savepoint.run();
         try {
@@ -222,10 +230,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       });
     },
     version() {
-      const at = performance.now();
-      if (sqlite.inTransaction || at - otherCommitsReadAt >= otherCommitsEveryMs) {
-        otherCommits = String(dataVersion.get());
-        otherCommitsReadAt = at;
+      if (!flushing) {
+        const at = performance.now();
+        if (sqlite.inTransaction || at - otherCommitsReadAt >= otherCommitsEveryMs) readOtherCommits(at);
       }
       return `${commits}:${otherCommits}:${rollbacks}:${String(totalChanges.get())}`;
     },
