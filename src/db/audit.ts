@@ -1,30 +1,17 @@
 // The append-only audit log of money- and permission-relevant actions.
-import { and, desc, eq, like, sql } from 'drizzle-orm';
+import { and, desc, eq, like } from 'drizzle-orm';
 import type { Database } from './connection.ts';
-import { prepared } from './prepared.ts';
+import { preparedInsert } from './prepared.ts';
+import { withProps } from '../objects.ts';
 import { auditLog } from './schema.ts';
 
 export type AuditInsert = typeof auditLog.$inferInsert;
 
-const insertRow = prepared((db) =>
-  db.orm
-    .insert(auditLog)
-    .values({
-      actorUserId: sql.placeholder('actorUserId'),
-      actorLabel: sql.placeholder('actorLabel'),
-      action: sql.placeholder('action'),
-      subjectType: sql.placeholder('subjectType'),
-      subjectId: sql.placeholder('subjectId'),
-      before: sql.placeholder('before'),
-      after: sql.placeholder('after'),
-      ip: sql.placeholder('ip'),
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .prepare(),
-);
+const insertRow = preparedInsert(auditLog);
+const unset = { actorUserId: null, before: null, after: null, ip: null };
 
 export function appendAudit(db: Database, row: Omit<AuditInsert, 'id'>): void {
-  insertRow(db).run({ actorUserId: null, before: null, after: null, ip: null, ...row });
+  insertRow(db).run(withProps(unset, row));
 }
 
 export type AuditRow = typeof auditLog.$inferSelect;

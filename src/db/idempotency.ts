@@ -1,6 +1,7 @@
 // Stored first answers to money POSTs, keyed by scope and client key.
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { preparedInsert } from './prepared.ts';
 import { idempotencyKeys } from './schema.ts';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
@@ -13,8 +14,10 @@ export function findIdempotencyKey(db: Database, scope: string, key: string): Id
     .get();
 }
 
+const insertRow = preparedInsert(idempotencyKeys);
+
 export function insertIdempotencyKey(db: Database, row: IdempotencyRow): void {
-  db.orm.insert(idempotencyKeys).values(row).run();
+  insertRow(db).run(row);
 }
 
 export function completeIdempotencyKey(db: Database, scope: string, key: string, statusCode: number, body: string): void {

@@ -100,8 +100,10 @@ export function pendingOrdersExpiredBy(db: Database, now: number): OrderRow[] {
     .all();
 }
 
+const insertTicketRow = preparedInsert(tickets);
+
 export function insertTickets(db: Database, rows: readonly TicketRow[]): void {
-  if (rows.length > 0) db.orm.insert(tickets).values([...rows]).run();
+  for (const row of rows) insertTicketRow(db).run(row);
 }
 
 export function ticketsOfOrder(db: Database, orderId: string): TicketRow[] {

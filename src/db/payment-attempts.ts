@@ -2,12 +2,16 @@
 // the card-testing defences in services/card-testing.
 import { and, asc, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { preparedInsert } from './prepared.ts';
 import { checkouts, paymentAttempts } from './schema.ts';
 
 export type PaymentAttemptRow = typeof paymentAttempts.$inferSelect;
 
+const insertRow = preparedInsert(paymentAttempts);
+
+/** Prepared: with rate limits on, every public payment start writes one. */
 export function insertPaymentAttempt(db: Database, row: PaymentAttemptRow): void {
-  db.orm.insert(paymentAttempts).values(row).run();
+  insertRow(db).run(row);
 }
 
 /** Which column a source hash is matched against. */

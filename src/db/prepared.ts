@@ -17,12 +17,13 @@ export function prepared<T>(build: (db: Database) => T): (db: Database) => T {
   };
 }
 
-/** `{ column: sql.placeholder('column') }` for every column of a table. */
+/**
+ * `{ column: sql.placeholder('column') }` for every column of a table but
+ * one SQLite numbers itself (an AUTOINCREMENT key).
+ */
 function rowPlaceholders<T extends Table>(table: T): Record<keyof T['_']['columns'], Placeholder> {
-  return Object.fromEntries(Object.keys(getTableColumns(table)).map((k) => [k, sql.placeholder(k)])) as Record<
-    keyof T['_']['columns'],
-    Placeholder
-  >;
+  const given = Object.entries(getTableColumns(table)).filter(([, column]) => (column as { autoIncrement?: boolean }).autoIncrement !== true);
+  return Object.fromEntries(given.map(([k]) => [k, sql.placeholder(k)])) as Record<keyof T['_']['columns'], Placeholder>;
 }
 
 /**

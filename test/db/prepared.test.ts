@@ -55,3 +55,17 @@ t.test('each database prepares its own statement', async (t) => {
   t.same(a.sqlite.prepare('select id from things').pluck().all(), ['thg_a']);
   t.same(b.sqlite.prepare('select id from things').pluck().all(), ['thg_b']);
 });
+
+t.test('a key SQLite numbers itself (AUTOINCREMENT) is left to it', async (t) => {
+  const notes = sqliteTable('notes', { id: integer('id').primaryKey({ autoIncrement: true }), body: text('body').notNull() });
+  const insertNote = preparedInsert(notes);
+  const db = openDatabase(':memory:', { migrate: false });
+  t.teardown(() => db.close());
+  db.sqlite.exec('create table notes (id integer primary key autoincrement, body text not null)');
+  insertNote(db).run({ body: 'first' });
+  insertNote(db).run({ body: 'second' });
+  t.same(db.sqlite.prepare('select id, body from notes order by id').all(), [
+    { id: 1, body: 'first' },
+    { id: 2, body: 'second' },
+  ]);
+});
