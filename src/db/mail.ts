@@ -2,15 +2,22 @@
 // the console when no SMTP server is configured).
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.ts';
+import { preparedInsert } from './prepared.ts';
 import { mailOutbox } from './schema.ts';
+import { withProps } from '../objects.ts';
 
 export type MailRow = typeof mailOutbox.$inferSelect;
 
 /** After this many failed attempts a message stays in the outbox for an admin to see. */
 export const maxMailAttempts = 8;
 
+const insertRow = preparedInsert(mailOutbox);
+/** A new message: unsent, never tried, without attachments unless given. */
+const fresh = { attachments: '[]', sentAt: null, attempts: 0, claimedUntil: null, lastError: null };
+
+/** Prepared: every paid order and gift queues one. */
 export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError' | 'attachments'> & { attachments?: string }): void {
-  db.orm.insert(mailOutbox).values(row).run();
+  insertRow(db).run(withProps(fresh, row));
 }
 
 /**
