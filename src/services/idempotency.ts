@@ -19,6 +19,11 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
+/** Whether a request with this key was already made (done, or in progress). */
+export function keyUsed(s: Services, scope: string, key: string): boolean {
+  return findIdempotencyKey(s.db, scope, key) !== undefined;
+}
+
 /**
  * Runs `work` once per (scope, key). A repeat with the same request gets the
  * stored response; with a different request, a conflict. A failure frees the

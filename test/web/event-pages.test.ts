@@ -308,6 +308,33 @@ t.test('sold out: a clear message at the top, with the availability refreshed', 
   t.match(later.body, '2 left');
 });
 
+t.test('once nothing is left, a form is turned away before anything is written; a form sent before still gets its order', async (t) => {
+  const { ta, general, rsvp } = await setup(t, { general: 2 });
+  const late = await openEvent(ta);
+  const first = await openEvent(ta);
+  const firstFields = { [`qty_${general}`]: '2', ...buyer, form_token: first.token };
+  const placed = await first.browser.post('/events/game-night/tickets', firstFields);
+  t.equal(placed.statusCode, 303);
+  const rsvps = await openEvent(ta);
+  t.equal((await rsvps.browser.post('/events/game-night/tickets', { [`qty_${rsvp}`]: '3', ...buyer, form_token: rsvps.token })).statusCode, 303);
+
+  const keys = () => ta.db.sqlite.prepare('select count(*) from idempotency_keys').pluck().get();
+  const audits = () => ta.db.sqlite.prepare('select count(*) from audit_log').pluck().get();
+  const before = { keys: keys(), audits: audits(), version: ta.db.version() };
+  const res = await late.browser.post('/events/game-night/tickets', { [`qty_${general}`]: '1', name: 'Late Comer', email: 'late@example.org', form_token: late.token });
+  t.equal(res.statusCode, 409);
+  t.match(res.body, /class="banner sold-out-banner" role="status"><strong>Sold out<\/strong> — Every seat is taken\./, 'the page as it is now: sold out');
+  t.notMatch(res.body, 'action="/events/game-night/tickets', 'with no form to send again');
+  t.same({ keys: keys(), audits: audits(), version: ta.db.version() }, before, 'no token claimed, nothing written');
+  const invalid = await late.browser.post('/events/game-night/tickets', { name: '', email: 'nope', form_token: late.token });
+  t.equal(invalid.statusCode, 409, 'nothing to correct when nothing is left');
+
+  const again = await first.browser.post('/events/game-night/tickets', firstFields);
+  t.equal(again.statusCode, 303, 'the first buyer clicking again is not told it is sold out');
+  t.equal(again.headers.location, placed.headers.location, 'but sent to the checkout of the order the form placed');
+  t.same((await seats(ta)).General, { sold: 0, held: 2, available: 0 });
+});
+
 t.test('bad input is re-rendered with messages next to the fields, and changes nothing', async (t) => {
   const { ta, general } = await setup(t);
   await addType(t, ta, 'game-night', { name: 'Supporter', price: usd(3_000), minPrice: usd(1_500), quantity: 10 });

@@ -14,8 +14,8 @@ import { eventKinds } from '../../db/schema.ts';
 import { googleCalendarUrl } from '../../services/calendar.ts';
 import { eventsOfSeries, eventView, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
 import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
-import { once } from '../../services/idempotency.ts';
-import { getOrder, placeOrder, type OrderItemInput } from '../../services/orders.ts';
+import { keyUsed, once } from '../../services/idempotency.ts';
+import { getOrder, placeOrder, soldOutRefusal, type OrderItemInput } from '../../services/orders.ts';
 import { rafflesAtEvent } from '../../services/raffles.ts';
 import { translator, type Locale } from '../../i18n.ts';
 import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
@@ -196,6 +196,7 @@ export default async function publicEvents(app: FastifyInstance) {
     renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} }),
   );
 
+  const formScope = 'form:order';
   app.post<{ Params: { slug: string }; Body: unknown }>('/events/:slug/tickets', { schema: { hide: true }, config: moneyLimit(svc.config) }, async (req, reply) => {
     const event = getPublicEvent(svc, req.params.slug);
     const raw = formValues(req.body);
@@ -210,6 +211,14 @@ export default async function publicEvents(app: FastifyInstance) {
         ...(message && { message }),
       });
     };
+
+    // In a rush for the last seats most buyers are turned away. Once nothing
+    // is left, say so before the order's checks and the form token's two
+    // writes (claiming it, then freeing it again): unless this form was sent
+    // before, as a second click after the first took the last seat, which
+    // gets that first answer below.
+    const refusal = soldOutRefusal(svc, event.slug, svc.now());
+    if (refusal && !(raw.form_token && keyUsed(svc, formScope, raw.form_token))) return fail(409, {}, refusal.message);
 
     const view = eventView(svc, event);
     const errors: FieldErrors = {};
@@ -254,7 +263,7 @@ export default async function publicEvents(app: FastifyInstance) {
 
     const f = parsed.data;
     try {
-      const result = await once(svc, 'form:order', f.form_token, { slug: event.slug, ...raw }, async () => {
+      const result = await once(svc, formScope, f.form_token, { slug: event.slug, ...raw }, async () => {
         const attempt = await guardPaymentStart(svc, { ip: req.ip, email: f.email, kind: 'order' }, svc.now());
         const placed = await placeOrder(svc, app.payments, event.slug, {
           items,
