@@ -12,11 +12,11 @@ export type MailRow = typeof mailOutbox.$inferSelect;
 export const maxMailAttempts = 8;
 
 const insertRow = preparedInsert(mailOutbox);
-/** A new message: unsent, never tried, without attachments unless given. */
-const fresh = { attachments: '[]', sentAt: null, attempts: 0, claimedUntil: null, lastError: null };
+/** A new message: unsent, never tried. */
+const fresh = { sentAt: null, attempts: 0, claimedUntil: null, lastError: null };
 
-/** Prepared: every paid order and gift queues one. */
-export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError' | 'attachments'> & { attachments?: string }): void {
+/** Prepared: every paid order and gift queues one. `attachments` is JSON, `[]` for none. */
+export function insertMail(db: Database, row: Omit<MailRow, 'sentAt' | 'attempts' | 'claimedUntil' | 'lastError'>): void {
   insertRow(db).run(withProps(fresh, row));
 }
 

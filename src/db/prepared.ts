@@ -51,8 +51,10 @@ export function preparedInsert<T extends SQLiteTable>(table: T): (db: Database) 
           if (!(name in fields)) throw new Error(`insert into ${getTableName(table)}: no value for ${name}`);
           const value = fields[name];
           // NULL is written as NULL, as drizzle's unprepared insert does (its
-          // prepared one would hand null to a timestamp's encoder, which throws).
-          values[i] = value === null ? null : encoder.mapToDriverValue(value);
+          // prepared one would hand null to a timestamp's encoder, which
+          // throws); so is undefined, as the driver binds it. A column's
+          // default is not applied: a row names every value.
+          values[i] = value === null || value === undefined ? null : encoder.mapToDriverValue(value);
         }
         stmt.run(values);
       },

@@ -315,6 +315,9 @@ export const checkouts = sqliteTable(
   // until the provider gives them, so indexing the empty columns as well
   // filled five indexes with NULLs, written on every checkout. Lookups are
   // by equality, which SQLite knows excludes NULL, so they still use them.
+  // The two listings by provider alone (reconciliation, refunds awaiting the
+  // provider) read the table, as they in effect did before: an installation
+  // has one provider, so its prefix of the index picked out every row.
   (t) => [
     index('checkouts_gift').on(t.giftId).where(sql`${t.giftId} is not null`),
     index('checkouts_provider_ref').on(t.provider, t.providerRef).where(sql`${t.providerRef} is not null`),

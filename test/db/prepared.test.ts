@@ -35,6 +35,13 @@ t.test('a row goes in as drizzle would write it, and reads back the same', async
   t.same(raw.get('thg_3'), raw.get('thg_2'), "the same bytes as drizzle's insert");
 });
 
+t.test('undefined is stored as NULL, as the driver binds it; no column default is applied', async (t) => {
+  const db = setUp();
+  t.teardown(() => db.close());
+  insertThing(db).run({ id: 'thg_u', count: 1, public: false, details: undefined, note: undefined, at: undefined });
+  t.same(db.sqlite.prepare('select details, note, at from things').get(), { details: null, note: null, at: null });
+});
+
 t.test('a row without one of the columns is refused, not stored with a NULL', async (t) => {
   const db = setUp();
   t.teardown(() => db.close());

@@ -216,7 +216,7 @@ export default async function publicEvents(app: FastifyInstance) {
     // is left, say so before the order's checks and the form token's two
     // writes (claiming it, then freeing it again): unless this form was sent
     // before, as a second click after the first took the last seat, which
-    // gets that first answer below.
+    // goes on below to that first order (or hears it is still being placed).
     const refusal = soldOutRefusal(svc, event.slug, svc.now());
     if (refusal && !(raw.form_token && keyUsed(svc, formScope, raw.form_token))) return fail(409, {}, refusal.message);
 
