@@ -118,6 +118,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const release = sqlite.prepare('RELEASE operation');
   const rollbackTo = sqlite.prepare('ROLLBACK TO operation');
 
+  /** Opens a batch's transaction; other connections' commits are read as it begins (see version()). */
+  function beginBatch(): void {
+    begin.run();
+    readOtherCommits(performance.now());
+  }
+
   // Counts rows changed by this connection (triggers included): an operation
   // that threw with it unchanged left nothing to undo.
   const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
@@ -134,8 +140,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
    */
   function attempt(fns: readonly (() => unknown)[]): Attempt {
     try {
-      begin.run();
-      readOtherCommits(performance.now());
+      beginBatch();
       const atStart = totalChanges.get();
       const outcomes = fns.map((fn): Outcome => {
         const before = totalChanges.get();
@@ -161,8 +166,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
 
   function attemptEach(fns: readonly (() => unknown)[]): Outcome[] | null {
     try {
-      begin.run();
-      readOtherCommits(performance.now());
+      beginBatch();
       const outcomes = fns.map((fn): Outcome => {
         savepoint.run();
         try {
