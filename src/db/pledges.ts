@@ -52,7 +52,7 @@ export interface AllocationRow {
 const insertAllocationRow = preparedInsert(matchAllocations);
 
 export function insertAllocation(db: Database, row: AllocationRow): void {
-  insertAllocationRow(db).run({ ...row });
+  insertAllocationRow(db).run(row);
 }
 
 const setAllocated = prepared((db) =>
