@@ -58,12 +58,14 @@ function problemOf(req: FastifyRequest, status: number, detail: string, errors?:
   };
 }
 
+function sendJsonProblem(reply: FastifyReply, status: number, json: string) {
+  return reply.code(status).type('application/problem+json').send(json);
+}
+
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldIssue[], code?: string) {
   const problem = problemOf(req, status, detail, errors, code);
   if (status === 401) reply.header('www-authenticate', 'Bearer');
-  if (wantsJson(req)) {
-    return reply.code(status).type('application/problem+json').send(JSON.stringify(problem));
-  }
+  if (wantsJson(req)) return sendJsonProblem(reply, status, JSON.stringify(problem));
   return reply.code(status).page('pages/error', { title: problem.title, problem });
 }
 
@@ -78,13 +80,14 @@ const answered = new WeakMap<DomainError, { instance: string; body: string }>();
 /** A domain refusal (sold out, not found) as its problem. */
 export function sendDomainProblem(req: FastifyRequest, reply: FastifyReply, err: DomainError) {
   const status = statusOf[err.code];
+  // The 401's header and the HTML page are sendProblem's.
   if (status === 401 || !wantsJson(req)) return sendProblem(req, reply, status, err.message, [...err.issues], err.code);
   let memo = answered.get(err);
   if (memo === undefined || memo.instance !== req.url) {
     memo = { instance: req.url, body: JSON.stringify(problemOf(req, status, err.message, [...err.issues], err.code)) };
     answered.set(err, memo);
   }
-  return reply.code(status).type('application/problem+json').send(memo.body);
+  return sendJsonProblem(reply, status, memo.body);
 }
 
 /** "/donor/email" (a schema path) → "donor.email". */
