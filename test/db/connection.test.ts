@@ -72,6 +72,24 @@ t.test('a commit by another connection moves the version', async (t) => {
   t.not(a.version(), outside, 'outside a write within a millisecond');
 });
 
+
+t.test('a change this connection makes around write() moves the version within a millisecond', async (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  const before = db.version();
+  db.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('r', 'KRW', 'USD', '1', 0, 0)");
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  const after = db.version();
+  t.not(after, before, 'the change shows');
+  t.equal(db.version(), after, 'and the version then stays');
+  await db.write(() => {
+    db.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('s', 'KRW', 'USD', '1', 1, 0)");
+  });
+  const written = db.version();
+  t.not(written, after, 'a write moves it at once');
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  t.equal(db.version(), written, 'and the same data keeps the same version past the millisecond (no needless cache misses)');
+});
 t.test('a failure that only shows at COMMIT fails only its own operation', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
