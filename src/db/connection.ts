@@ -34,16 +34,24 @@ export interface Database {
    * A key for read caches: changes whenever this connection commits, and
    * also, inside a write, whenever the operation changes a row or rolls
    * back. A commit by another connection (a CLI, a second instance), or a
-   * change this connection makes around write(), shows within a
-   * millisecond, and inside a write at once. A value read under one version
-   * is therefore exact for as long as the version stays, even in the middle
-   * of a batch of writes, up to that millisecond for changes made elsewhere.
+   * change this connection makes around write(), shows within
+   * changesElsewhereShowWithinMs, and inside a write at once. A value read
+   * under one version is therefore exact for as long as the version stays,
+   * even in the middle of a batch of writes, up to those milliseconds for
+   * changes made elsewhere.
    */
   version(): string;
   /** True when the database answers a trivial query. */
   ping(): boolean;
   close(): void;
 }
+
+/**
+ * How soon a commit by another connection (a CLI, a second instance) shows in
+ * version() outside a write: imperceptible on a page, and the seat checks
+ * inside a write see it at once.
+ */
+export const changesElsewhereShowWithinMs = 10;
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -94,19 +102,20 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
   let commits = 0;
   let rollbacks = 0;
-  // Outside a transaction data_version opens a read transaction (file locks):
-  // ~10 µs under load, more than the rest of a sold-out answer in a rush. So
-  // there it is read at most once a millisecond. A batch of writes reads it
-  // once, as its IMMEDIATE transaction begins: while it holds the write lock
-  // no other connection can commit.
+  // Outside a transaction data_version opens a read transaction (locks on
+  // the WAL index): ~18 µs under load, more than the rest of a sold-out
+  // answer in a rush. So there it is read at most once per
+  // changesElsewhereShowWithinMs: read once a millisecond it took ~2 % of the
+  // server's time in a rush. A batch of writes reads it once, as its
+  // IMMEDIATE transaction begins: while it holds the write lock no other
+  // connection can commit.
   // total_changes is read with it, and as each batch ends. Outside a write
   // this connection changes rows only through write(), whose commits and
   // rollbacks are counted; a change made around write() (a script on the
-  // same connection) shows within the millisecond, as another connection's
-  // commit does. Inside a write it is read on every call: it moves with each
-  // operation of the batch. Reading it on every call outside too cost ~2 µs
-  // of each sold-out answer in a rush.
-  const otherCommitsEveryMs = 1;
+  // same connection) shows as another connection's commit does. Inside a
+  // write it is read on every call: it moves with each operation of the
+  // batch. Reading it on every call outside too cost ~2 µs of each sold-out
+  // answer in a rush.
   let otherCommits = '';
   let changesOutside = '';
   let otherCommitsReadAt = -Infinity;
@@ -222,7 +231,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     } finally {
       flushing = false;
       // The batch's own changes, so the version after it is the same string
-      // whether read now or after the next millisecond's read.
+      // whether read now or after the next read of data_version.
       if (sqlite.open) changesOutside = String(totalChanges.get());
     }
     batch.forEach((item, i) => {
@@ -248,7 +257,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     version() {
       if (flushing) return `${commits}:${otherCommits}:${rollbacks}:${String(totalChanges.get())}`;
       const at = performance.now();
-      if (sqlite.inTransaction || at - otherCommitsReadAt >= otherCommitsEveryMs) readOtherCommits(at);
+      if (sqlite.inTransaction || at - otherCommitsReadAt >= changesElsewhereShowWithinMs) readOtherCommits(at);
       return `${commits}:${otherCommits}:${rollbacks}:${changesOutside}`;
     },
     ping() {

@@ -47,9 +47,10 @@ const caches = new WeakMap<Services, ReadCache<EventSeatsNow>>();
  * The event and its seat picture, read again only when the database changes
  * (db.version(), which inside a write also moves with each changed row) or the
  * next hold runs out (a seat freed by the clock): exact (another process's
- * commits show within a millisecond), yet in a rush for the last seats the
- * hundreds of buyers turned away cost a map lookup each. An unknown slug is
- * not cached: anyone can send those, and enough of them would empty the cache.
+ * commits show within changesElsewhereShowWithinMs), yet in a rush for the
+ * last seats the hundreds of buyers turned away cost a map lookup each. An
+ * unknown slug is not cached: anyone can send those, and enough of them would
+ * empty the cache.
  */
 export function cachedSeatPicture(s: Services, slug: string, now: number): EventSeatsNow | null {
   return readSeats(s, slug, now).current;

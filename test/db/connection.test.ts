@@ -7,7 +7,7 @@ import Sqlite from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import t from 'tap';
-import { migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
+import { changesElsewhereShowWithinMs, migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
 t.test('the database runs with WAL, FULL sync and foreign keys', async (t) => {
@@ -68,17 +68,17 @@ t.test('a commit by another connection moves the version', async (t) => {
   t.not(await a.write(() => a.version()), before, 'inside a write at once');
   const outside = a.version();
   await b.write(() => b.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('s', 'KRW', 'USD', '1', 1, 0)"));
-  await new Promise((resolve) => setTimeout(resolve, 2));
-  t.not(a.version(), outside, 'outside a write within a millisecond');
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
+  t.not(a.version(), outside, 'outside a write within changesElsewhereShowWithinMs');
 });
 
 
-t.test('a change this connection makes around write() moves the version within a millisecond', async (t) => {
+t.test('a change this connection makes around write() moves the version within changesElsewhereShowWithinMs', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
   const before = db.version();
   db.sqlite.exec("insert into exchange_rates (id, base, quote, rate, effective_at, created_at) values ('r', 'KRW', 'USD', '1', 0, 0)");
-  await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
   const after = db.version();
   t.not(after, before, 'the change shows');
   t.equal(db.version(), after, 'and the version then stays');
@@ -87,8 +87,8 @@ t.test('a change this connection makes around write() moves the version within a
   });
   const written = db.version();
   t.not(written, after, 'a write moves it at once');
-  await new Promise((resolve) => setTimeout(resolve, 2));
-  t.equal(db.version(), written, 'and the same data keeps the same version past the millisecond (no needless cache misses)');
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
+  t.equal(db.version(), written, 'and the same data keeps the same version past the next read of data_version (no needless cache misses)');
 });
 t.test('a failure that only shows at COMMIT fails only its own operation', async (t) => {
   const db = openDatabase(':memory:');

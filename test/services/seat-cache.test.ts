@@ -1,13 +1,13 @@
 // The cached picture of an event's seats answers a rush without queuing for
 // the write, but must never turn a buyer away from a seat that is free: a
 // hold running out, a refund or a new ticket type each show at once, a commit
-// by another connection within a millisecond.
+// by another connection within changesElsewhereShowWithinMs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { money } from '../../src/domain/money.ts';
-import { openDatabase } from '../../src/db/connection.ts';
+import { changesElsewhereShowWithinMs, openDatabase } from '../../src/db/connection.ts';
 import { testProvider } from '../../src/payments/test-provider.ts';
 import { createCampaign } from '../../src/services/campaigns.ts';
 import { createServices, type Services } from '../../src/services/context.ts';
@@ -116,7 +116,7 @@ t.test('orders on their way to the write claim their seats; the buyers behind th
   t.same([...claimedSeats(s, 'night')], [], 'the refused order left no claim');
   t.equal(soldOutRefusal(s, 'night', clock.now), null, 'a cancelled event is not "sold out": the order path says what is wrong');
   other.sqlite.prepare("update events set status = 'published' where slug = 'night'").run();
-  await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
   t.equal((await buy(paid.id, 3)).view.order.status, 'pending', 'all three seats sell again');
 });
 
@@ -164,8 +164,8 @@ t.test('a refusal from the cached seats is never stale', async (t) => {
   t.teardown(() => other.close());
   const s2: Services = createServices({ db: other, config: s.config, now: () => clock.now });
   await s2.db.write(() => other.sqlite.prepare("update ticket_types set quantity = 3 where id = ?").run(type.id));
-  // Another connection's commit shows in the caches within a millisecond.
-  await new Promise((resolve) => setTimeout(resolve, 2));
+  // Another connection's commit shows in the caches within changesElsewhereShowWithinMs.
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
   t.equal((await buy()).view.order.status, 'pending', 'a seat added by another connection is held for the next buyer');
   await t.rejects(buy(), { code: 'sold_out' });
 
