@@ -1,4 +1,9 @@
 // Writes the audit trail; called inside the same transaction as the change.
+// It records what staff and the system do to money and permissions. A
+// guest's own order, raffle entry or place on a waiting list is recorded by
+// its own row (with its time), not here, as an online gift is: the log is
+// append-only and would keep every buyer's e-mail for good, and a rush of
+// orders would bury the staff actions it is kept for.
 import { appendAudit } from '../db/audit.ts';
 import type { Actor, Services } from './context.ts';
 

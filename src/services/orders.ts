@@ -391,13 +391,6 @@ async function placeOrderWrite(
       createdAt: now,
     });
     insertOrder(s.db, order, items);
-    audit(s, { userId: null, label: buyer.email, role: null, ip: null }, 'order.place', { type: 'order', id }, null, {
-      event: event.slug,
-      seats: seatCount(items),
-      total: ticketsTotal,
-      donation,
-      currency: event.currency,
-    });
     const taken = seatsPerType(items);
     if (free) {
       markOrderPaid(s, order, event, now, prepared);

@@ -444,7 +444,6 @@ export async function buyRaffleTickets(s: Services, provider: PaymentProvider, i
     insertEntry(s.db, entry);
     const checkoutId = newId('co');
     insertCheckout(s.db, { id: checkoutId, provider: provider.name, raffleEntryId: entryId, amount: bundle.price, currency: r.currency, status: 'open', expiresAt, createdAt: now });
-    audit(s, { userId: null, label: email, role: null, ip: null }, 'raffle.entry.start', { type: 'raffle_entry', id: entryId }, null, { raffle: r.id, quantity: bundle.quantity, amount: bundle.price, currency: r.currency });
     return { entry, raffle: r, checkoutId };
   });
   const url = await startCheckout(s, provider, {
@@ -524,7 +523,6 @@ export async function signUpForDraw(s: Services, id: string, input: EntryInput):
     });
     insertEntry(s.db, entry);
     markEntryPaid(s, entry, r, now);
-    audit(s, { userId: null, label: email, role: null, ip: null }, 'raffle.entry.signup', { type: 'raffle_entry', id: entry.id }, null, { raffle: r.id });
     return entry.id;
   });
   s.mailer.kick();

@@ -94,7 +94,6 @@ export async function joinWaitlist(s: Services, slug: string, input: JoinInput):
       subject: `Waiting list: ${event.title}`,
       data: { name, event, type: type.name, quantity: input.quantity, position, hours: s.config.waitlistClaimHours },
     });
-    audit(s, { userId: null, label: email, role: null, ip: null }, 'waitlist.join', { type: 'waitlist', id: entry.id }, null, { event: event.slug, type: type.name, quantity: input.quantity });
     return { entry, position };
   });
   s.mailer.kick();

@@ -89,6 +89,8 @@ t.test('an order holds its seats, is paid at the test checkout, and issues one t
   t.equal(attachments.filter((a) => a.contentType === 'image/png' && a.cid).length, 2, 'and a QR code image per ticket');
   t.equal(Buffer.from(attachments[0]?.content ?? '', 'base64').subarray(1, 4).toString(), 'PNG');
   t.same((await verifyAll(ta.services)).differences, []);
+  const guestAudits = ta.db.sqlite.prepare("select count(*) from audit_log where actor_label = 'mina@example.org' or after like '%mina@example.org%'").pluck().get();
+  t.equal(guestAudits, 0, "the guest's order is its own record: the append-only audit log keeps no buyer's e-mail");
 });
 
 t.test('a free RSVP is paid at once; limits, sold out and closed sales are refused', async (t) => {
