@@ -31,9 +31,11 @@ export interface Database {
    */
   write<T>(fn: () => T): Promise<T>;
   /**
-   * A key for read caches: changes whenever this connection commits, and
-   * also, inside a write, whenever the operation changes a row or rolls
-   * back. A commit by another connection (a CLI, a second instance), or a
+   * A key for read caches: changes whenever this connection commits a
+   * change or rolls one back, and inside a write also whenever the
+   * operation changes a row. A commit that changed nothing, or one whose
+   * changes were already seen inside the write, does not move it: what the
+   * batch's last operation read and cached stays valid after the commit. A commit by another connection (a CLI, a second instance), or a
    * change this connection makes around write(), shows within
    * changesElsewhereShowWithinMs, and inside a write at once. A value read
    * under one version is therefore exact for as long as the version stays,
@@ -94,13 +96,15 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   if (options.migrate !== false) migrateChecked(sqlite, () => migrate(orm, { migrationsFolder }));
 
   // data_version changes when another connection (a CLI, a second instance)
-  // commits; `commits` counts this connection's own, `rollbacks` the changes
-  // it undid (total_changes never goes back, so it alone would not tell).
+  // commits; total_changes when this connection changes rows, and
+  // `rollbacks` counts the changes it undid (total_changes never goes back,
+  // so it alone would not tell). This connection's own commits need no
+  // counter: a commit makes lasting what its transaction already showed,
+  // and total_changes moved as the rows changed.
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   // Counts rows changed by this connection (triggers included): an operation
   // that threw with it unchanged left nothing to undo.
   const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
-  let commits = 0;
   let rollbacks = 0;
   // Outside a transaction data_version opens a read transaction (locks on
   // the WAL index): ~18 µs under load, more than the rest of a sold-out
@@ -111,8 +115,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   // connection can commit.
   //
   // Outside a write total_changes is read with it, and as each batch ends:
-  // this connection changes rows only through write(), whose commits and
-  // rollbacks are counted, and a change made around write() (a script on the
+  // this connection changes rows only through write(), whose changes are
+  // read as it ends, and a change made around write() (a script on the
   // same connection) shows as another connection's commit does. Inside a
   // write it is read on every call: it moves with each operation of the
   // batch. Reading it on every call outside too cost ~2 µs of each sold-out
@@ -159,7 +163,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   function attempt(fns: readonly (() => unknown)[]): Attempt {
     try {
       beginBatch();
-      const atStart = totalChanges.get();
       const outcomes = fns.map((fn): Outcome => {
         const before = totalChanges.get();
         try {
@@ -170,10 +173,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
           return { ok: false, error: mapDriverError(error) };
         }
       });
-      const changed = totalChanges.get() !== atStart;
       commit.run();
-      // A batch of refusals changed nothing: read caches stay valid.
-      if (changed) commits++;
       return { ok: true, outcomes };
     } catch (error) {
       if (sqlite.inTransaction) rollback.run();
@@ -199,7 +199,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
         }
       });
       commit.run();
-      commits++;
       return outcomes;
     } catch {
       if (sqlite.inTransaction) rollback.run();
@@ -255,13 +254,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       });
     },
     version() {
-      if (flushing) return `${commits}:${otherCommits}:${rollbacks}:${String(totalChanges.get())}`;
+      if (flushing) return `${otherCommits}:${rollbacks}:${String(totalChanges.get())}`;
       const at = performance.now();
       if (sqlite.inTransaction || at - otherCommitsReadAt >= changesElsewhereShowWithinMs) {
         readOtherCommits(at);
         changesOutside = String(totalChanges.get());
       }
-      return `${commits}:${otherCommits}:${rollbacks}:${changesOutside}`;
+      return `${otherCommits}:${rollbacks}:${changesOutside}`;
     },
     ping() {
       try {

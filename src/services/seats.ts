@@ -80,8 +80,10 @@ export function readSeats(s: Services, slug: string, now: number): { version: st
  * that fn: caches the picture with those seats taken, under the version the
  * database has now. Only the fn's own writes lie between the two, so the
  * picture is exact, and the next order of the same batch reads no seat
- * counts again (re-counting per order made a rush quadratic). A rollback or
- * a commit moves the version, so the entry is then simply not used.
+ * counts again (re-counting per order made a rush quadratic). The commit
+ * keeps the version, so the buyers turned away after the batch read the
+ * last order's picture too; a rollback moves it, and the entry is then
+ * simply not used.
  */
 export function noteSeatsTaken(s: Services, slug: string, read: { version: string; current: EventSeatsNow }, taken: ReadonlyMap<string, number>, holdUntil: number | null): void {
   const cache = caches.get(s);

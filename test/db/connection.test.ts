@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { changesElsewhereShowWithinMs, migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
@@ -21,12 +21,29 @@ t.test('the database runs with WAL, FULL sync and foreign keys', async (t) => {
   t.ok(db.ping());
 });
 
-t.test('writes queued together commit together; a failing one rolls back only itself', async (t) => {
-  const db = openDatabase(':memory:');
-  t.teardown(() => db.close());
+/**
+ * A file database with a table x and a second connection to it: what the
+ * second sees while an operation runs tells whether the operations before it
+ * in the batch have committed yet.
+ */
+function withObserver(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-db-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const db = openDatabase(join(dir, 'x.db'), { migrate: false });
   db.sqlite.exec('create table x (n integer primary key)');
-  const insert = db.sqlite.prepare('insert into x (n) values (?)');
+  const observer = new Sqlite(join(dir, 'x.db'));
+  t.teardown(() => {
+    observer.close();
+    db.close();
+  });
+  const committedRows = observer.prepare('select count(*) from x').pluck();
+  return { db, insert: db.sqlite.prepare('insert into x (n) values (?)'), committed: () => committedRows.get() as number };
+}
+
+t.test('writes queued together commit together; a failing one rolls back only itself', async (t) => {
+  const { db, insert, committed } = withObserver(t);
   const before = db.version();
+  const seenByOthers: number[] = [];
   const results = await Promise.allSettled([
     db.write(() => insert.run(1).changes),
     db.write(() => {
@@ -34,7 +51,10 @@ t.test('writes queued together commit together; a failing one rolls back only it
       throw new DomainError('invalid_state', 'no');
     }),
     db.write(() => insert.run(1)),
-    db.write(() => insert.run(3).changes),
+    db.write(() => {
+      seenByOthers.push(committed());
+      return insert.run(3).changes;
+    }),
   ]);
   t.same(
     results.map((r) => r.status),
@@ -44,8 +64,7 @@ t.test('writes queued together commit together; a failing one rolls back only it
   t.ok(dup?.status === 'rejected' && dup.reason instanceof DomainError && dup.reason.code === 'conflict', 'a unique violation becomes a conflict');
   t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3], 'the failed operations left nothing behind');
   t.not(db.version(), before, 'the version moves on commit');
-  const commits = (v: string) => Number(v.split(':')[0]);
-  t.equal(commits(db.version()) - commits(before), 1, 'the operations that succeeded still shared one commit (a savepoint each the second time)');
+  t.same(seenByOthers, [0], 'the operations that succeeded still shared one commit (a savepoint each the second time): the last ran before the first was committed');
 });
 
 t.test('a write inside a write is refused rather than silently detached', async (t) => {
@@ -110,12 +129,9 @@ t.test('a failure that only shows at COMMIT fails only its own operation', async
 });
 
 t.test('an operation refused before it writes fails alone: the others run once, in one commit', async (t) => {
-  const db = openDatabase(':memory:');
-  t.teardown(() => db.close());
-  db.sqlite.exec('create table x (n integer primary key)');
-  const insert = db.sqlite.prepare('insert into x (n) values (?)');
+  const { db, insert, committed } = withObserver(t);
   let runs = 0;
-  const before = db.version();
+  let seenByOthers = -1;
   const results = await Promise.allSettled([
     db.write(() => {
       runs++;
@@ -127,6 +143,7 @@ t.test('an operation refused before it writes fails alone: the others run once, 
     }),
     db.write(() => {
       runs++;
+      seenByOthers = committed();
       return insert.run(2).changes;
     }),
   ]);
@@ -135,8 +152,34 @@ t.test('an operation refused before it writes fails alone: the others run once, 
   t.ok(refused?.status === 'rejected' && refused.reason instanceof DomainError && refused.reason.code === 'sold_out', 'the refusal reaches its caller unchanged');
   t.equal(runs, 2, 'nothing had to be run again');
   t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 2]);
-  const commits = (v: string) => Number(v.split(':')[0]);
-  t.equal(commits(db.version()) - commits(before), 1);
+  t.equal(seenByOthers, 0, 'one commit: the last ran before the first was committed');
+  t.equal(committed(), 2);
+});
+
+t.test("a commit keeps the version its batch's last operation saw, so what that operation cached stays valid", async (t) => {
+  const { db, insert } = withObserver(t);
+  const seen: string[] = [];
+  await Promise.all([
+    db.write(() => {
+      insert.run(1);
+      seen.push(db.version());
+    }),
+    db.write(() => {
+      insert.run(2);
+      seen.push(db.version());
+    }),
+  ]);
+  t.not(seen[0], seen[1], 'each operation that changes rows moves it inside the batch');
+  t.equal(db.version(), seen[1], 'after the commit');
+  await new Promise((resolve) => setTimeout(resolve, changesElsewhereShowWithinMs + 2));
+  t.equal(db.version(), seen[1], 'and past the next read of data_version');
+  await t.rejects(
+    db.write(() => {
+      insert.run(3);
+      insert.run(3);
+    }),
+  );
+  t.not(db.version(), seen[1], 'a rolled-back change moves it');
 });
 
 t.test('a batch of refusals alone leaves the version (and read caches) as they were', async (t) => {
