@@ -7,6 +7,7 @@ import { readAuditLog } from '../../src/db/audit.ts';
 import { listMail } from '../../src/db/mail.ts';
 import { listRates } from '../../src/db/rates.ts';
 import { allTokens, findUserByEmail } from '../../src/db/users.ts';
+import { audit } from '../../src/services/audit.ts';
 import { addRate } from '../../src/services/rates.ts';
 import { buildTestApp, createRescueFund, testActor, testPassword, type TestApp } from '../helper.ts';
 import { verifyClean } from './api-helpers.ts';
@@ -321,5 +322,28 @@ t.test('the audit log: newest first, filters, paging, readable changes; admins o
 
   const sponsor = await loggedIn(ta, 'sponsor');
   t.equal((await sponsor.get('/admin/audit')).statusCode, 403, 'nor sponsors');
+  await verifyClean(t, ta);
+});
+
+t.test('the audit log filters events, tickets, orders, raffles, payments and waiting lists', async (t) => {
+  const ta = await buildTestApp(t, { passwords: true });
+  const actions = ['event.create', 'event_series.create', 'ticket_type.create', 'ticket.check_in', 'order.door_sale', 'raffle.draw', 'payment.dispute', 'waitlist.offer', 'exchange_rate.create'];
+  await ta.db.write(() => {
+    for (const action of actions) audit(ta.services, testActor, action, { type: action.split('.')[0] ?? 'x', id: `id-${action}` }, null, { n: 1 });
+  });
+  const b = await loggedIn(ta, 'admin');
+  const shown = async (filter: string) => {
+    const page = await b.get(`/admin/audit?action=${filter}`);
+    t.equal(page.statusCode, 200, filter);
+    t.match(page.body, `<option value="${filter}" selected`);
+    return actions.filter((a) => page.body.includes(`>${a}<`));
+  };
+  t.same(await shown('event'), ['event.create', 'event_series.create'], 'events and their tours');
+  t.same(await shown('ticket'), ['ticket_type.create', 'ticket.check_in'], 'ticket types and check-ins');
+  t.same(await shown('order'), ['order.door_sale']);
+  t.same(await shown('raffle'), ['raffle.draw']);
+  t.same(await shown('payment'), ['payment.dispute']);
+  t.same(await shown('waitlist'), ['waitlist.offer']);
+  t.same(await shown('rate'), ['exchange_rate.create'], 'and the kinds there were already');
   await verifyClean(t, ta);
 });

@@ -21,6 +21,12 @@ const actionPrefixes = {
   rate: 'exchange_rate.',
   token: 'token.',
   campaign: 'campaign.',
+  event: 'event', // event.*, event_series.*
+  ticket: 'ticket', // ticket.check_in, ticket_type.*
+  order: 'order.',
+  raffle: 'raffle.',
+  payment: 'payment.',
+  waitlist: 'waitlist.',
   password: 'password.',
   session: 'session.',
 } as const;
@@ -35,6 +41,12 @@ const actionLabels: Record<ActionFilter, string> = {
   rate: t('Exchange rates'),
   token: t('API tokens'),
   campaign: t('Campaigns'),
+  event: t('Events and tours'),
+  ticket: t('Ticket types and check-ins'),
+  order: t('Orders (door sales, refunds)'),
+  raffle: t('Raffles'),
+  payment: t('Payments (disputes, provider refunds, refusals)'),
+  waitlist: t('Waiting lists'),
   password: t('Passwords'),
   session: t('Sessions'),
 };
