@@ -29,7 +29,7 @@ import {
 } from '../db/events.ts';
 import { eventKinds, eventStatuses } from '../db/schema.ts';
 import { newId } from '../db/ids.ts';
-import { seatsSold, seatsTaken } from '../db/orders.ts';
+import { nextHoldExpiry, seatsSold, seatsTaken } from '../db/orders.ts';
 import { findUserById } from '../db/users.ts';
 import { audit } from './audit.ts';
 import { slugPattern } from './campaigns.ts';
@@ -592,6 +592,12 @@ export interface EventView {
   ticketTypes: TicketTypeView[];
   /** Seats left for the whole event: the types' availability, bounded by the capacity. */
   available: number;
+  /**
+   * The next moment this view changes by the clock alone, with nothing
+   * written: a held seat coming free, a sales window opening or closing, the
+   * event ending. Infinity when none is coming.
+   */
+  changesAt: number;
 }
 
 export function eventView(s: Services, event: EventRow): EventView {
@@ -621,6 +627,7 @@ export function eventView(s: Services, event: EventRow): EventView {
     };
   });
   const ofTypes = ticketTypes.reduce((n, t) => n + Math.max(0, t.quantity - (taken.get(t.id) ?? 0)), 0);
+  const moments = [nextHoldExpiry(s.db, event.id, now), event.endsAt, ...types.flatMap((t) => [t.salesStart, t.salesEnd])];
   return {
     event,
     venue: venueOf(event),
@@ -630,5 +637,6 @@ export function eventView(s: Services, event: EventRow): EventView {
     campaign: event.campaignId === null ? null : (findCampaignById(s.db, event.campaignId) ?? null),
     ticketTypes,
     available: event.capacity === null ? ofTypes : Math.max(0, Math.min(ofTypes, event.capacity - total)),
+    changesAt: Math.min(...moments.map((m) => (m !== null && m > now ? m : Infinity))),
   };
 }

@@ -8,7 +8,7 @@ import ical, { type VEvent } from 'node-ical';
 import { listMail } from '../../src/db/mail.ts';
 import { createSeries } from '../../src/services/events.ts';
 import { getCheckout } from '../../src/services/payments.ts';
-import { buildTestApp, createRescueFund, testActor, testCheckout, type TestApp } from '../helper.ts';
+import { buildTestApp, createRescueFund, testActor, testCheckout, testPassword, type TestApp } from '../helper.ts';
 import { FormClient } from './form-client.ts';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -39,8 +39,8 @@ async function addType(t: Test, ta: TestApp, slug: string, payload: Record<strin
   return (res.json() as { id: string }).id;
 }
 
-async function setup(t: Test, opts: { general?: number } = {}) {
-  const ta = await buildTestApp(t);
+async function setup(t: Test, opts: { general?: number; passwords?: boolean } = {}) {
+  const ta = await buildTestApp(t, { passwords: opts.passwords === true });
   await createRescueFund(ta);
   await createEvent(t, ta, {
     slug: 'game-night',
@@ -306,6 +306,58 @@ t.test('sold out: a clear message at the top, with the availability refreshed', 
   ta.clock.now += 16 * 60_000;
   const later = await ta.app.inject('/events/game-night');
   t.match(later.body, '2 left');
+});
+
+t.test('for visitors not logged in the page is made once per change, yet each gets its own tokens and sees the clock move it', async (t) => {
+  const { ta, general } = await setup(t, { general: 1, passwords: true });
+  const late = await addType(t, ta, 'game-night', { name: 'Late release', price: usd(1_500), quantity: 10, salesStart: '2026-11-20T09:00' });
+  const rendered = () => ta.app.inject('/events/game-night');
+
+  const a = await openEvent(ta);
+  const b = await openEvent(ta);
+  t.not(a.token, b.token, 'each view has its own form token');
+  const csrfOf = (html: string) => [...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]);
+  t.ok(csrfOf(a.page.body).length >= 1, 'and a CSRF token');
+  t.equal(new Set([...csrfOf(a.page.body), ...csrfOf(b.page.body)]).size, 2, 'one per browser, the same in each of its forms');
+  t.match(plain(a.page.body), /Late release[\s\S]*?Sales open on/, 'sales of the late release have not started');
+  t.notMatch(a.page.body, `name="qty_${late}"`);
+
+  // The second browser buys the last General seat with its own page's tokens.
+  t.equal((await b.browser.post('/events/game-night/tickets', { [`qty_${general}`]: '1', ...buyer, form_token: b.token })).statusCode, 303);
+  const after = await openEvent(ta);
+  t.match(after.page.body, /<strong>General<\/strong>[\s\S]*?Sold out/, 'a sale shows at once');
+  t.match(after.page.body, 'action="/events/game-night/waitlist"', 'with the waiting list');
+  t.equal(csrfOf(after.page.body).length, 2, 'both forms carry the CSRF token');
+  t.equal(new Set(csrfOf(after.page.body)).size, 1);
+
+  // Each moment is seen from just before it (a page cached then) and just after, with nothing written.
+  const justBefore = async (at: number) => {
+    ta.clock.now = at - 10_000;
+    const page = await rendered();
+    ta.clock.now = at + 1;
+    return page;
+  };
+  const holdEnds = Date.UTC(2026, 10, 1, 12, 15, 0);
+  t.match((await justBefore(holdEnds)).body, /<strong>General<\/strong>[\s\S]*?Sold out/);
+  t.match((await rendered()).body, /<strong>General<\/strong>[\s\S]*?1 left/, 'the unpaid hold runs out and its seat comes back');
+  const salesOpen = Date.UTC(2026, 10, 20, 0, 0, 0);
+  t.notMatch((await justBefore(salesOpen)).body, `name="qty_${late}"`);
+  const open = await rendered();
+  t.match(open.body, `name="qty_${late}"`, 'sales open when their time comes');
+  const eventEnds = Date.UTC(2026, 11, 5, 13, 0, 0);
+  t.notMatch((await justBefore(eventEnds)).body, 'This event is over.');
+  t.match((await rendered()).body, 'This event is over.', 'and the event ends on time');
+
+  const ko = await ta.app.inject({ url: '/events/game-night', headers: { 'accept-language': 'ko-KR,ko;q=0.9' } });
+  t.match(ko.body, '<html lang="ko"', 'each language has its own page');
+  t.match((await rendered()).body, '<html lang="en"');
+  for (const page of [a.page, b.page, after.page, open, ko]) t.notMatch(page.body, /placeholder"|lantern-(form-token|csrf)-placeholder/, 'no placeholder is ever sent');
+
+  const staff = new FormClient(ta.app);
+  await staff.login('organizer@example.test', testPassword);
+  const own = await staff.get('/events/game-night');
+  t.match(own.body, 'action="/logout"', 'staff see their own menu');
+  t.notMatch((await rendered()).body, 'action="/logout"', 'which no one else is sent');
 });
 
 t.test('once nothing is left, a form is turned away before anything is written; a form sent before still gets its order', async (t) => {
