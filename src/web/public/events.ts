@@ -205,25 +205,33 @@ export default async function publicEvents(app: FastifyInstance) {
   // of the database, or of the clock (a held seat coming free, sales opening
   // or closing, the event ending), with placeholders in their place. Staff see
   // their own menu, so their page is rendered each time.
-  const pageCache = new ReadCache<string>();
+  const pageCache = new ReadCache<{ html: string; selling: boolean }>();
   const tokenPlaceholder = 'lantern-form-token-placeholder';
   const csrfPlaceholder = 'lantern-csrf-placeholder';
 
-  app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, async (req, reply) => {
-    if (req.user) return renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} });
-    const locale = localeOf(req.headers['accept-language']);
-    const key = `${req.params.slug}|${locale}`;
+  /** The page as a visitor who is not logged in gets it, and whether it offers the ticket form. */
+  async function emptyPage(slug: string, locale: Locale): Promise<{ html: string; selling: boolean }> {
+    const key = `${slug}|${locale}`;
     const now = svc.now();
     const version = svc.db.version();
-    let html = pageCache.get(key, version, now);
-    if (html === undefined) {
-      const { data, changesAt } = eventPage(getPublicEvent(svc, req.params.slug), { values: {}, errors: {} }, locale, tokenPlaceholder);
-      html = await app.renderPage('pages/public/event', withProps(data, { csrf: () => csrfPlaceholder }), locale);
-      pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), html);
+    let page = pageCache.get(key, version, now);
+    if (page === undefined) {
+      const { data, changesAt } = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, tokenPlaceholder);
+      page = { html: await app.renderPage('pages/public/event', withProps(data, { csrf: () => csrfPlaceholder }), locale), selling: data.selling };
+      pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), page);
     }
+    return page;
+  }
+
+  function sendEmptyPage(reply: FastifyReply, html: string) {
     // Only a page with a form sets the CSRF cookie (see reply.page).
-    if (html.includes(csrfPlaceholder)) html = html.replaceAll(csrfPlaceholder, reply.generateCsrf());
-    return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(html.replace(tokenPlaceholder, newSecret(18)));
+    const withCsrf = html.includes(csrfPlaceholder) ? html.replaceAll(csrfPlaceholder, reply.generateCsrf()) : html;
+    return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(withCsrf.replace(tokenPlaceholder, newSecret(18)));
+  }
+
+  app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, async (req, reply) => {
+    if (req.user) return renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} });
+    return sendEmptyPage(reply, (await emptyPage(req.params.slug, localeOf(req.headers['accept-language']))).html);
   });
 
   const formScope = 'form:order';
@@ -248,7 +256,16 @@ export default async function publicEvents(app: FastifyInstance) {
     // before, as a second click after the first took the last seat, which
     // goes on below to that first order (or hears it is still being placed).
     const refusal = soldOutRefusal(svc, event.slug, svc.now());
-    if (refusal && !(raw.form_token && keyUsed(svc, formScope, raw.form_token))) return fail(409, {}, refusal.message);
+    if (refusal && !(raw.form_token && keyUsed(svc, formScope, raw.form_token))) {
+      // A page with no ticket form shows nothing of what was sent: it is the
+      // page everyone gets. While the last seats' orders are still being
+      // written it has the form, and the refusal is said in it.
+      if (!req.user) {
+        const page = await emptyPage(event.slug, localeOf(req.headers['accept-language']));
+        if (!page.selling) return sendEmptyPage(reply.code(409), page.html);
+      }
+      return fail(409, {}, refusal.message);
+    }
 
     const view = eventView(svc, event);
     const errors: FieldErrors = {};
