@@ -33,14 +33,14 @@ export interface Database {
   /**
    * A key for read caches: changes whenever this connection commits a
    * change or rolls one back, and inside a write also whenever the
-   * operation changes a row. A commit that changed nothing, or one whose
-   * changes were already seen inside the write, does not move it: what the
-   * batch's last operation read and cached stays valid after the commit. A commit by another connection (a CLI, a second instance), or a
-   * change this connection makes around write(), shows within
-   * changesElsewhereShowWithinMs, and inside a write at once. A value read
-   * under one version is therefore exact for as long as the version stays,
-   * even in the middle of a batch of writes, up to those milliseconds for
-   * changes made elsewhere.
+   * operation changes a row. The commit itself does not move it (its
+   * changes were already seen inside the write), so what the batch's last
+   * operation read and cached stays valid after it. A commit by another
+   * connection (a CLI, a second instance), or a change this connection
+   * makes around write(), shows within changesElsewhereShowWithinMs, and
+   * inside a write at once. A value read under one version is therefore
+   * exact for as long as the version stays, even in the middle of a batch
+   * of writes, up to those milliseconds for changes made elsewhere.
    */
   version(): string;
   /** True when the database answers a trivial query. */

@@ -200,11 +200,12 @@ export default async function publicEvents(app: FastifyInstance) {
   }
 
   // In a rush every buyer loads the event page: rendering it took ~1.1 ms a
-  // view, about four times what sending the cached page costs. For visitors who are not logged in it is the same
-  // page but for its form token and CSRF token: it is rendered once per change
-  // of the database, or of the clock (a held seat coming free, sales opening
-  // or closing, the event ending), with placeholders in their place. Staff see
-  // their own menu, so their page is rendered each time.
+  // view, about four times what sending the cached page costs. For visitors
+  // who are not logged in it is the same page but for its form token and
+  // CSRF token: it is rendered once per change of the database, or of the
+  // clock (a held seat coming free, sales opening or closing, the event
+  // ending), with placeholders in their place. Staff see their own menu, so
+  // their page is rendered each time.
   const pageCache = new ReadCache<{ html: string; selling: boolean }>();
   const tokenPlaceholder = 'lantern-form-token-placeholder';
   const csrfPlaceholder = 'lantern-csrf-placeholder';
