@@ -108,6 +108,9 @@ t.test('gifts entered by a volunteer: a receipt when asked for (ticked in the ca
   // The cash box offers it, ticked, and sends it where an address is given.
   const volunteer = new FormClient(ta.app);
   await volunteer.login('organizer@example.test', testPassword);
+  const page = await volunteer.get('/campaigns/rescue-fund');
+  t.match(page.body, 'action="/logout"', 'staff see their own menu on the campaign page');
+  t.notMatch((await ta.app.inject('/campaigns/rescue-fund')).body, 'action="/logout"', 'which no one else is sent');
   const box = await volunteer.get('/admin/campaigns/rescue-fund/cash-box');
   t.match(box.body, /<input type="checkbox" id="f-send_receipt" name="send_receipt" checked/);
   const token = formToken(box.body);

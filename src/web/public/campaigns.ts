@@ -162,13 +162,16 @@ export default async function publicCampaigns(app: FastifyInstance) {
     return reply.page('pages/public/campaign', campaignPage(campaign, form).data);
   }
 
-  // The empty page is the same for every visitor but for its one-time form
-  // token: it is rendered once per change with a placeholder in its place.
+  // The empty page is the same for every visitor who is not logged in but
+  // for its one-time form token: it is rendered once per change with a
+  // placeholder in its place. Staff see their own menu, so their page is
+  // rendered each time.
   const pageCache = new ReadCache<string>();
   const tokenPlaceholder = 'lantern-form-token-placeholder';
   const csrfPlaceholder = 'lantern-csrf-placeholder';
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
+    if (req.user) return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
     const locale = localeOf(req.headers['accept-language']);
     const key = `${req.params.slug}|${locale}`;
     const now = svc.now();
