@@ -592,12 +592,6 @@ export interface EventView {
   ticketTypes: TicketTypeView[];
   /** Seats left for the whole event: the types' availability, bounded by the capacity. */
   available: number;
-  /**
-   * The next moment this view changes by the clock alone, with nothing
-   * written: a held seat coming free, a sales window opening or closing, the
-   * event ending. Infinity when none is coming.
-   */
-  changesAt: number;
 }
 
 export function eventView(s: Services, event: EventRow): EventView {
@@ -627,7 +621,6 @@ export function eventView(s: Services, event: EventRow): EventView {
     };
   });
   const ofTypes = ticketTypes.reduce((n, t) => n + Math.max(0, t.quantity - (taken.get(t.id) ?? 0)), 0);
-  const moments = [nextHoldExpiry(s.db, event.id, now), event.endsAt, ...types.flatMap((t) => [t.salesStart, t.salesEnd])];
   return {
     event,
     venue: venueOf(event),
@@ -637,6 +630,18 @@ export function eventView(s: Services, event: EventRow): EventView {
     campaign: event.campaignId === null ? null : (findCampaignById(s.db, event.campaignId) ?? null),
     ticketTypes,
     available: event.capacity === null ? ofTypes : Math.max(0, Math.min(ofTypes, event.capacity - total)),
-    changesAt: Math.min(...moments.map((m) => (m !== null && m > now ? m : Infinity))),
   };
+}
+
+/**
+ * The next moment an event's view changes by the clock alone, with nothing
+ * written: a held seat coming free, a sales window opening or closing, the
+ * event ending, after `now`, read before the view was (a moment between
+ * the two reads then counts as still to come). Infinity when none is
+ * coming. For caches of the view; an extra query, so eventView itself does
+ * not ask.
+ */
+export function eventViewChangesAt(s: Services, view: EventView, now: number): number {
+  const moments = [nextHoldExpiry(s.db, view.event.id, now), view.event.endsAt, ...view.ticketTypes.flatMap((t) => [t.salesStart, t.salesEnd])];
+  return Math.min(...moments.map((m) => (m !== null && m > now ? m : Infinity)));
 }

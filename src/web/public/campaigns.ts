@@ -24,8 +24,7 @@ import { renderStory } from '../markdown.ts';
 import { localPath } from '../forms.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
-import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
-import { withProps } from '../../objects.ts';
+import { formTokenPlaceholder, VisitorPages } from '../visitor-pages.ts';
 
 const t = translator('en');
 
@@ -162,33 +161,15 @@ export default async function publicCampaigns(app: FastifyInstance) {
     return reply.page('pages/public/campaign', campaignPage(campaign, form).data);
   }
 
-  // The empty page is the same for every visitor who is not logged in but
-  // for its one-time form token: it is rendered once per change with a
-  // placeholder in its place. Staff see their own menu, so their page is
-  // rendered each time.
-  const pageCache = new ReadCache<string>();
-  const tokenPlaceholder = 'lantern-form-token-placeholder';
-  const csrfPlaceholder = 'lantern-csrf-placeholder';
+  const visitorPages = new VisitorPages(app, 'pages/public/campaign');
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
     if (req.user) return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
-    const locale = localeOf(req.headers['accept-language']);
-    const key = `${req.params.slug}|${locale}`;
-    const now = svc.now();
-    const version = svc.db.version();
-    let html = pageCache.get(key, version, now);
-    if (html === undefined) {
-      const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), {
-        values: { form_token: tokenPlaceholder },
-        errors: {},
-      });
-      html = await app.renderPage('pages/public/campaign', withProps(data, { csrf: () => csrfPlaceholder }), locale);
-      pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), html);
-    }
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('vary', 'accept-language')
-      .send(html.replace(tokenPlaceholder, newSecret(18)).replace(csrfPlaceholder, reply.generateCsrf()));
+    const page = await visitorPages.get(req.params.slug, localeOf(req.headers['accept-language']), () => {
+      const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), { values: { form_token: formTokenPlaceholder }, errors: {} });
+      return { data, changesAt, about: undefined };
+    });
+    return visitorPages.send(reply, page.html);
   });
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(

@@ -12,7 +12,7 @@ import { newSecret } from '../../db/ids.ts';
 import type { EventRow } from '../../db/events.ts';
 import { eventKinds } from '../../db/schema.ts';
 import { googleCalendarUrl } from '../../services/calendar.ts';
-import { eventsOfSeries, eventView, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
+import { eventsOfSeries, eventView, eventViewChangesAt, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
 import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
 import { keyUsed, once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, soldOutRefusal, type OrderItemInput } from '../../services/orders.ts';
@@ -21,8 +21,7 @@ import { translator, type Locale } from '../../i18n.ts';
 import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../../format.ts';
 import { renderStory } from '../markdown.ts';
-import { withProps } from '../../objects.ts';
-import { maxCacheAgeMs, ReadCache } from '../../services/read-cache.ts';
+import { formTokenPlaceholder, VisitorPages } from '../visitor-pages.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
 
@@ -160,7 +159,7 @@ export default async function publicEvents(app: FastifyInstance) {
     message?: string;
   }
 
-  /** The event page's data for a viewer in `locale`, and until when it holds with nothing written. */
+  /** The event page's data for a viewer in `locale`. */
   function eventPage(event: EventRow, form: TicketForm, locale: Locale, formToken: string) {
     const now = svc.now();
     const view = eventView(svc, event);
@@ -173,7 +172,7 @@ export default async function publicEvents(app: FastifyInstance) {
     const single = open.length === 1 && rows.length === 1 ? open[0] : undefined;
     if (single) defaults[`qty_${single.type.id}`] = String(single.type.minPerOrder);
     for (const r of open) if (r.type.minPrice !== null) defaults[`price_${r.type.id}`] = formatMajor(r.type.price);
-    const data = {
+    return {
       title: event.title,
       view,
       kind: t(kindLabels[event.kind]),
@@ -192,47 +191,24 @@ export default async function publicEvents(app: FastifyInstance) {
       form: { ...form, values: { ...defaults, ...form.values } },
       raffles: rafflesAtEvent(svc, event.id).filter((r) => r.status === 'open' || r.status === 'closed' || r.status === 'drawn'),
     };
-    return { data, changesAt: view.changesAt };
   }
 
   function renderEvent(req: FastifyRequest, reply: FastifyReply, event: EventRow, form: TicketForm) {
-    return reply.page('pages/public/event', eventPage(event, form, localeOf(req.headers['accept-language']), newSecret(18)).data);
+    return reply.page('pages/public/event', eventPage(event, form, localeOf(req.headers['accept-language']), newSecret(18)));
   }
 
-  // In a rush every buyer loads the event page: rendering it took ~1.1 ms a
-  // view, about four times what sending the cached page costs. For visitors
-  // who are not logged in it is the same page but for its form token and
-  // CSRF token: it is rendered once per change of the database, or of the
-  // clock (a held seat coming free, sales opening or closing, the event
-  // ending), with placeholders in their place. Staff see their own menu, so
-  // their page is rendered each time.
-  const pageCache = new ReadCache<{ html: string; selling: boolean }>();
-  const tokenPlaceholder = 'lantern-form-token-placeholder';
-  const csrfPlaceholder = 'lantern-csrf-placeholder';
-
-  /** The page as a visitor who is not logged in gets it, and whether it offers the ticket form. */
-  async function emptyPage(slug: string, locale: Locale): Promise<{ html: string; selling: boolean }> {
-    const key = `${slug}|${locale}`;
-    const now = svc.now();
-    const version = svc.db.version();
-    let page = pageCache.get(key, version, now);
-    if (page === undefined) {
-      const { data, changesAt } = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, tokenPlaceholder);
-      page = { html: await app.renderPage('pages/public/event', withProps(data, { csrf: () => csrfPlaceholder }), locale), selling: data.selling };
-      pageCache.set(key, version, Math.min(changesAt, now + maxCacheAgeMs), page);
-    }
-    return page;
-  }
-
-  function sendEmptyPage(reply: FastifyReply, html: string) {
-    // Only a page with a form sets the CSRF cookie (see reply.page).
-    const withCsrf = html.includes(csrfPlaceholder) ? html.replaceAll(csrfPlaceholder, reply.generateCsrf()) : html;
-    return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(withCsrf.replace(tokenPlaceholder, newSecret(18)));
-  }
+  // The page as a visitor who is not logged in gets it, and whether it offers the ticket form.
+  const visitorPages = new VisitorPages<{ selling: boolean }>(app, 'pages/public/event');
+  const visitorPage = (slug: string, locale: Locale) =>
+    visitorPages.get(slug, locale, () => {
+      const now = svc.now();
+      const data = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, formTokenPlaceholder);
+      return { data, changesAt: eventViewChangesAt(svc, data.view, now), about: { selling: data.selling } };
+    });
 
   app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, async (req, reply) => {
     if (req.user) return renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} });
-    return sendEmptyPage(reply, (await emptyPage(req.params.slug, localeOf(req.headers['accept-language']))).html);
+    return visitorPages.send(reply, (await visitorPage(req.params.slug, localeOf(req.headers['accept-language']))).html);
   });
 
   const formScope = 'form:order';
@@ -262,8 +238,8 @@ export default async function publicEvents(app: FastifyInstance) {
       // page everyone gets. While the last seats' orders are still being
       // written it has the form, and the refusal is said in it.
       if (!req.user) {
-        const page = await emptyPage(event.slug, localeOf(req.headers['accept-language']));
-        if (!page.selling) return sendEmptyPage(reply.code(409), page.html);
+        const page = await visitorPage(event.slug, localeOf(req.headers['accept-language']));
+        if (!page.about.selling) return visitorPages.send(reply.code(409), page.html);
       }
       return fail(409, {}, refusal.message);
     }
