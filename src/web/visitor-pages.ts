@@ -24,8 +24,36 @@ export interface PageMade<M> {
   about: M;
 }
 
+/**
+ * A page made for visitors, kept as UTF-8 bytes cut at its token holes: a
+ * view joins the pieces around its own tokens. Sent as a string, a page of
+ * ~25 KB was searched three times for the placeholders, measured for its
+ * Content-Length and encoded again on every view: a sixth of its cost.
+ */
+export interface VisitorPage {
+  /** One more than holes: the bytes before, between and after them. */
+  readonly pieces: readonly Buffer[];
+  readonly holes: readonly ('csrf' | 'form')[];
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const holePattern = new RegExp(`${escaped(formTokenPlaceholder)}|${escaped(csrfPlaceholder)}`, 'g');
+
+function cut(html: string): VisitorPage {
+  const pieces: Buffer[] = [];
+  const holes: ('csrf' | 'form')[] = [];
+  let from = 0;
+  for (const m of html.matchAll(holePattern)) {
+    pieces.push(Buffer.from(html.slice(from, m.index), 'utf8'));
+    holes.push(m[0] === csrfPlaceholder ? 'csrf' : 'form');
+    from = m.index + m[0].length;
+  }
+  pieces.push(Buffer.from(html.slice(from), 'utf8'));
+  return { pieces, holes };
+}
+
 export class VisitorPages<M = undefined> {
-  private readonly cache = new ReadCache<{ html: string; about: M }>();
+  private readonly cache = new ReadCache<{ page: VisitorPage; about: M }>();
 
   constructor(
     private readonly app: FastifyInstance,
@@ -36,24 +64,35 @@ export class VisitorPages<M = undefined> {
    * The page for `key` in `locale`, made by `make` when the cache has none
    * under the database's version (make may throw, a 404 say: nothing is kept).
    */
-  async get(key: string, locale: Locale, make: () => PageMade<M>): Promise<{ html: string; about: M }> {
+  async get(key: string, locale: Locale, make: () => PageMade<M>): Promise<{ page: VisitorPage; about: M }> {
     const svc = this.app.services;
     const cacheKey = `${key}|${locale}`;
     const now = svc.now();
     const version = svc.db.version();
-    let page = this.cache.get(cacheKey, version, now);
-    if (page === undefined) {
+    let made = this.cache.get(cacheKey, version, now);
+    if (made === undefined) {
       const { data, changesAt, about } = make();
-      page = { html: await this.app.renderPage(this.template, withProps(data, { csrf: () => csrfPlaceholder }), locale), about };
-      this.cache.set(cacheKey, version, Math.min(changesAt, now + maxCacheAgeMs), page);
+      made = { page: cut(await this.app.renderPage(this.template, withProps(data, { csrf: () => csrfPlaceholder }), locale)), about };
+      this.cache.set(cacheKey, version, Math.min(changesAt, now + maxCacheAgeMs), made);
     }
-    return page;
+    return made;
   }
 
-  /** Sends a page from get() with this visitor's tokens filled in. */
-  send(reply: FastifyReply, html: string): FastifyReply {
+  /**
+   * Sends a page from get() with this visitor's tokens filled in: one CSRF
+   * token and one form token per view, in every hole of their kind (as a
+   * page rendered for the view would have them).
+   */
+  send(reply: FastifyReply, page: VisitorPage): FastifyReply {
     // Only a page with a form sets the CSRF cookie, as reply.page does.
-    const withCsrf = html.includes(csrfPlaceholder) ? html.replaceAll(csrfPlaceholder, reply.generateCsrf()) : html;
-    return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(withCsrf.replace(formTokenPlaceholder, newSecret(18)));
+    const csrf = page.holes.includes('csrf') ? Buffer.from(reply.generateCsrf(), 'latin1') : null;
+    const form = page.holes.includes('form') ? Buffer.from(newSecret(18), 'latin1') : null;
+    const parts: Buffer[] = [];
+    page.pieces.forEach((piece, i) => {
+      parts.push(piece);
+      const hole = page.holes[i];
+      if (hole !== undefined) parts.push((hole === 'csrf' ? csrf : form) as Buffer);
+    });
+    return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(Buffer.concat(parts));
   }
 }

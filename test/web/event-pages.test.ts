@@ -350,6 +350,8 @@ t.test('for visitors not logged in the page is made once per change, yet each ge
 
   const ko = await ta.app.inject({ url: '/events/game-night', headers: { 'accept-language': 'ko-KR,ko;q=0.9' } });
   t.match(ko.body, '<html lang="ko"', 'each language has its own page');
+  t.match(ko.body, /[\uac00-\ud7a3]/, 'in its own script');
+  t.equal(Number(ko.headers['content-length']), Buffer.byteLength(ko.body), 'the page, kept as bytes cut at its token holes, is sent whole');
   t.match((await rendered()).body, '<html lang="en"');
   for (const page of [a.page, b.page, after.page, open, ko]) t.notMatch(page.body, /placeholder"|lantern-(form-token|csrf)-placeholder/, 'no placeholder is ever sent');
 

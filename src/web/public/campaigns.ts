@@ -165,11 +165,11 @@ export default async function publicCampaigns(app: FastifyInstance) {
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
     if (req.user) return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
-    const page = await visitorPages.get(req.params.slug, localeOf(req.headers['accept-language']), () => {
+    const { page } = await visitorPages.get(req.params.slug, localeOf(req.headers['accept-language']), () => {
       const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), { values: { form_token: formTokenPlaceholder }, errors: {} });
       return { data, changesAt, about: undefined };
     });
-    return visitorPages.send(reply, page.html);
+    return visitorPages.send(reply, page);
   });
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(

@@ -208,7 +208,7 @@ export default async function publicEvents(app: FastifyInstance) {
 
   app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, async (req, reply) => {
     if (req.user) return renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} });
-    return visitorPages.send(reply, (await visitorPage(req.params.slug, localeOf(req.headers['accept-language']))).html);
+    return visitorPages.send(reply, (await visitorPage(req.params.slug, localeOf(req.headers['accept-language']))).page);
   });
 
   const formScope = 'form:order';
@@ -238,8 +238,8 @@ export default async function publicEvents(app: FastifyInstance) {
       // page everyone gets. While the last seats' orders are still being
       // written it has the form, and the refusal is said in it.
       if (!req.user) {
-        const page = await visitorPage(event.slug, localeOf(req.headers['accept-language']));
-        if (!page.about.selling) return visitorPages.send(reply.code(409), page.html);
+        const { page, about } = await visitorPage(event.slug, localeOf(req.headers['accept-language']));
+        if (!about.selling) return visitorPages.send(reply.code(409), page);
       }
       return fail(409, {}, refusal.message);
     }
