@@ -507,6 +507,85 @@ t.test('a series page lists its dates in their own cities and zones', async (t) 
   t.equal((await ta.app.inject('/series/no-such-tour')).statusCode, 404);
 });
 
+t.test('for visitors the list and series pages are made once per change, yet follow the clock', async (t) => {
+  const { ta } = await setup(t, { passwords: true });
+  await createEvent(t, ta, {
+    slug: 'busan-screening',
+    title: 'Crossing: a film and its director',
+    kind: 'screening',
+    startsAt: '2026-12-12T18:30',
+    endsAt: '2026-12-12T21:00',
+    venue: { name: 'Cinema Hall', address: '5 Haeundae-ro', city: 'Busan', country: 'KR' },
+  });
+  await addType(t, ta, 'busan-screening', { name: 'Seat', price: usd(1_500), quantity: 1 });
+  await createSeries(ta.services, testActor, { slug: 'prairie-tour', title: 'Prairie Seminar Tour' });
+  for (const [slug, city, zone, start] of [
+    ['vancouver', 'Vancouver', 'America/Vancouver', '2026-11-20T19:00'],
+    ['regina', 'Regina', 'America/Regina', '2026-11-27T19:00'],
+  ] as const) {
+    await createEvent(t, ta, {
+      slug: `tour-${slug}`,
+      title: `Seminar in ${city}`,
+      kind: 'seminar',
+      timezone: zone,
+      startsAt: start,
+      endsAt: start.replace('19:00', '21:00'),
+      venue: { name: 'Community Hall', address: '1 Main St', city, country: 'CA' },
+      seriesSlug: 'prairie-tour',
+    });
+  }
+  const list = async (query = '') => plain((await ta.app.inject(`/events${query}`)).body);
+  const series = async () => plain((await ta.app.inject('/series/prairie-tour')).body);
+  /** The list item of the event with this slug. */
+  const itemOf = (html: string, slug: string) => html.split('<li>').find((item) => item.includes(`href="/events/${slug}"`)) ?? '';
+  const screeningSoldOut = (html: string) => itemOf(html, 'busan-screening').includes('class="tag sold-out"');
+  const vancouverPast = (html: string) => itemOf(html, 'tour-vancouver').includes('>Past<');
+  // Seen from just before a moment (a page made then) and just after, with nothing written between.
+  const justBefore = async <T>(at: number, look: () => Promise<T>) => {
+    ta.clock.now = at - 10_000;
+    const seen = await look();
+    ta.clock.now = at + 1;
+    return seen;
+  };
+
+  t.notOk(screeningSoldOut(await list()), 'the screening has its seat');
+  t.match(await list(), 'Seminar in Vancouver');
+  t.notOk(vancouverPast(await series()));
+  // Its only seat is held by an order: a change the next view shows at once.
+  const { browser, token } = await openEvent(ta, 'busan-screening');
+  const typeId = /name="(qty_[^"]+)"/.exec(browser.last?.body ?? '')?.[1] ?? '';
+  t.equal((await browser.post('/events/busan-screening/tickets', { [typeId]: '1', ...buyer, form_token: token })).statusCode, 303);
+  t.ok(screeningSoldOut(await list()), 'a held seat shows at once');
+
+  const holdEnds = Date.UTC(2026, 10, 1, 12, 15, 0);
+  t.ok(screeningSoldOut(await justBefore(holdEnds, () => list())));
+  t.notOk(screeningSoldOut(await list()), 'when the hold runs out the seat comes back to the list');
+
+  // The Vancouver seminar ends at 21:00 PST, 05:00 UTC the next day.
+  const vancouverEnds = Date.UTC(2026, 10, 21, 5, 0, 0);
+  const before = await justBefore(vancouverEnds, async () => ({ upcoming: await list(), past: await list('?when=past'), tour: await series(), seminars: await list('?kind=seminar') }));
+  t.match(before.upcoming, 'Seminar in Vancouver');
+  t.notMatch(before.past, 'Seminar in Vancouver');
+  t.notOk(vancouverPast(before.tour));
+  t.match(before.seminars, 'Seminar in Vancouver');
+  t.notMatch(await list(), 'Seminar in Vancouver', 'an event that has ended leaves the upcoming list on time');
+  t.match(await list('?when=past'), 'Seminar in Vancouver', 'and joins the past ones');
+  t.notMatch(await list('?kind=seminar'), 'Seminar in Vancouver', 'in every filtered list');
+  t.ok(vancouverPast(await series()), 'the series marks it past');
+
+  const ko = await ta.app.inject({ url: '/events', headers: { 'accept-language': 'ko' } });
+  t.match(ko.body, '<html lang="ko"', 'each language has its own list');
+  t.match((await ta.app.inject('/events')).body, '<html lang="en"');
+  t.equal((await ta.app.inject('/series/no-such-tour')).statusCode, 404);
+
+  const staff = new FormClient(ta.app);
+  await staff.login('organizer@example.test', testPassword);
+  t.match((await staff.get('/events')).body, 'action="/logout"', 'staff see their own menu on the list');
+  t.match((await staff.get('/series/prairie-tour')).body, 'action="/logout"', 'and on a series');
+  t.notMatch((await ta.app.inject('/events')).body, 'action="/logout"', 'which no one else is sent');
+  t.notMatch((await ta.app.inject('/series/prairie-tour')).body, 'action="/logout"');
+});
+
 t.test('after a cancellation with a gift offer, the order page offers the holder’s choice instead of the tickets', async (t) => {
   const { ta, general } = await setup(t);
   const { browser, token } = await openEvent(ta);

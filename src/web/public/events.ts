@@ -121,18 +121,28 @@ export default async function publicEvents(app: FastifyInstance) {
   const svc = app.services;
   const fmtFor = (locale: Locale) => (m: Money) => moneyText(m, locale);
 
-  app.get<{ Querystring: Record<string, string> }>('/events', { schema: { hide: true } }, async (req, reply) => {
-    const locale = localeOf(req.headers['accept-language']);
-    const q = listQuery.parse(req.query ?? {});
-    const city = q.city && q.city !== '' ? q.city : undefined;
+  /**
+   * When the clock alone changes a list of these events: a hold running out
+   * (sold out no more), a sales window, one of them ending, or (for any
+   * list) the next upcoming event ending, which moves it to the past.
+   */
+  function listChangesAt(views: readonly EventView[], now: number): number {
+    const nextEnd = Math.min(...listPublicEvents(svc, { when: 'upcoming' }).map((e) => (e.endsAt > now ? e.endsAt : Infinity)));
+    return Math.min(nextEnd, ...views.map((v) => eventViewChangesAt(svc, v, now)));
+  }
+
+  /** The list's data for a viewer in `locale`, and when the clock alone changes it. */
+  function eventListPage(q: z.infer<typeof listQuery>, city: string | undefined, locale: Locale) {
+    const now = svc.now();
     const shown = listPublicEvents(svc, { when: q.when, ...(q.kind && { kind: q.kind }), ...(city && { city }) });
     // The city filter offers the cities of this list's events, whichever city is chosen now.
     const cities = [...new Set(listPublicEvents(svc, { when: q.when, ...(q.kind && { kind: q.kind }) }).flatMap((e) => (e.venueCity ? [e.venueCity] : [])))].sort((a, b) =>
       a.localeCompare(b, locale),
     );
     const fmt = fmtFor(locale);
-    const events = shown.map((e) => {
-      const view = eventView(svc, e);
+    const views = shown.map((e) => eventView(svc, e));
+    const events = views.map((view) => {
+      const e = view.event;
       return {
         event: e,
         times: timesOf(e, locale),
@@ -142,7 +152,7 @@ export default async function publicEvents(app: FastifyInstance) {
         series: view.series,
       };
     });
-    return reply.page('pages/public/events', {
+    const data = {
       title: q.when === 'past' ? t('Past events') : t('Events'),
       when: q.when,
       kind: q.kind ?? '',
@@ -150,7 +160,22 @@ export default async function publicEvents(app: FastifyInstance) {
       kinds: eventKinds.map((k) => ({ value: k, label: t(kindLabels[k]) })),
       cities,
       events,
-    });
+    };
+    return { data, changesAt: listChangesAt(views, now), about: undefined };
+  }
+
+  // The list and series pages are the same for every visitor who is not
+  // logged in: made once per change (each ~1 ms: a view and two time ranges
+  // per event). A city typed into the URL makes a page of its own, which the
+  // cache's bound keeps from growing without end.
+  const listPages = new VisitorPages(app, 'pages/public/events');
+  app.get<{ Querystring: Record<string, string> }>('/events', { schema: { hide: true } }, async (req, reply) => {
+    const locale = localeOf(req.headers['accept-language']);
+    const q = listQuery.parse(req.query ?? {});
+    const city = q.city && q.city !== '' ? q.city : undefined;
+    if (req.user) return reply.page('pages/public/events', eventListPage(q, city, locale).data);
+    const { page } = await listPages.get(`${q.when}|${q.kind ?? ''}|${city ?? ''}`, locale, () => eventListPage(q, city, locale));
+    return listPages.send(reply, page);
   });
 
   interface TicketForm {
@@ -359,20 +384,21 @@ export default async function publicEvents(app: FastifyInstance) {
     });
   });
 
-  app.get<{ Params: { slug: string } }>('/series/:slug', { schema: { hide: true } }, async (req, reply) => {
-    const locale = localeOf(req.headers['accept-language']);
-    const series = getSeries(svc, req.params.slug);
+  /** A series' data for a viewer in `locale`, and when the clock alone changes it. */
+  function seriesPage(slug: string, locale: Locale) {
+    const series = getSeries(svc, slug);
     const dates = eventsOfSeries(svc, series);
-    if (dates.length === 0) throw new DomainError('not_found', `There is no series "${req.params.slug}".`);
+    if (dates.length === 0) throw new DomainError('not_found', `There is no series "${slug}".`);
     const now = svc.now();
     const fmt = fmtFor(locale);
     const digest = createHash('sha256').update(series.description).digest('base64url').slice(0, 16);
-    return reply.page('pages/public/series', {
+    const views = dates.map((e) => eventView(svc, e));
+    const data = {
       title: series.title,
       series,
       description: series.description.trim() === '' ? '' : renderStory(`${series.id}:${digest}`, series.description),
-      dates: dates.map((e) => {
-        const view = eventView(svc, e);
+      dates: views.map((view) => {
+        const e = view.event;
         return {
           event: e,
           times: timesOf(e, locale),
@@ -381,7 +407,16 @@ export default async function publicEvents(app: FastifyInstance) {
           soldOut: e.status === 'published' && view.ticketTypes.length > 0 && view.available === 0,
         };
       }),
-    });
+    };
+    return { data, changesAt: Math.min(...views.map((v) => eventViewChangesAt(svc, v, now))), about: undefined };
+  }
+
+  const seriesPages = new VisitorPages(app, 'pages/public/series');
+  app.get<{ Params: { slug: string } }>('/series/:slug', { schema: { hide: true } }, async (req, reply) => {
+    const locale = localeOf(req.headers['accept-language']);
+    if (req.user) return reply.page('pages/public/series', seriesPage(req.params.slug, locale).data);
+    const { page } = await seriesPages.get(req.params.slug, locale, () => seriesPage(req.params.slug, locale));
+    return seriesPages.send(reply, page);
   });
 }
 
