@@ -198,6 +198,32 @@ t.test('the home page lists published campaigns; drafts stay hidden', async (t) 
   t.match(missing.headers['content-type'], 'text/html');
 });
 
+t.test('the home page made once for visitors shows every change at once; staff get theirs', async (t) => {
+  const ta = await setup(t, true);
+  await ta.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: ta.auth('admin'), payload: { slug: 'winter-coats', title: 'Winter coats', currency: 'USD', goal: { amount: 100_000, currency: 'USD' } } });
+  const home = async () => (await ta.app.inject('/')).body;
+  t.match(await home(), '0 donors');
+  t.notMatch(await home(), 'Winter coats');
+
+  const published = await ta.app.inject({ method: 'PATCH', url: '/api/v1/campaigns/winter-coats', headers: ta.auth('admin'), payload: { status: 'published' } });
+  t.equal(published.statusCode, 200, published.body);
+  t.match(await home(), 'Winter coats', 'a campaign published shows at once');
+  const gift = await ta.app.inject({
+    method: 'POST',
+    url: '/api/v1/campaigns/rescue-fund/gifts',
+    headers: ta.auth('admin'),
+    payload: { amount: { amount: 2_500, currency: 'USD' }, donor: { name: 'Cash Box' }, method: 'cash' },
+  });
+  t.equal(gift.statusCode, 201, gift.body);
+  t.match(await home(), '1 donor', 'and so does a gift');
+  t.match((await ta.app.inject({ url: '/', headers: { 'accept-language': 'ko' } })).body, '<html lang="ko"', 'each language has its own');
+
+  const volunteer = new FormClient(ta.app);
+  await volunteer.login('organizer@example.test', testPassword);
+  t.match((await volunteer.get('/')).body, 'action="/logout"', 'staff see their own menu');
+  t.notMatch(await home(), 'action="/logout"', 'which no visitor is sent');
+});
+
 t.test('pages load nothing from third parties', async (t) => {
   const ta = await setup(t);
   for (const url of ['/', '/campaigns/rescue-fund']) {

@@ -102,12 +102,21 @@ export function thermometer(p: CampaignProgress) {
 export default async function publicCampaigns(app: FastifyInstance) {
   const svc = app.services;
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  /** The home page's data, and when the clock alone changes it (a pledge window, as on each campaign's page). */
+  function homePage() {
     const campaigns = listPublicCampaigns(svc).map((c) => {
       const p = campaignProgress(svc, c);
       return { progress: p, bar: thermometer(p) };
     });
-    return reply.page('pages/public/home', { title: t('Campaigns'), campaigns });
+    return { data: { title: t('Campaigns'), campaigns }, changesAt: Math.min(...campaigns.map((c) => c.progress.changesAt)), about: undefined };
+  }
+
+  // The first page most visitors see: made once per change for those not logged in.
+  const homePages = new VisitorPages(app, 'pages/public/home');
+  app.get('/', { schema: { hide: true } }, async (req, reply) => {
+    if (req.user) return reply.page('pages/public/home', homePage().data);
+    const { page } = await homePages.get('home', localeOf(req.headers['accept-language']), homePage);
+    return homePages.send(reply, page);
   });
 
   /**
