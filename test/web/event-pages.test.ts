@@ -39,6 +39,40 @@ async function addType(t: Test, ta: TestApp, slug: string, payload: Record<strin
   return (res.json() as { id: string }).id;
 }
 
+/** A screening in Busan with one seat. */
+async function addBusanScreening(t: Test, ta: TestApp) {
+  await createEvent(t, ta, {
+    slug: 'busan-screening',
+    title: 'Crossing: a film and its director',
+    kind: 'screening',
+    startsAt: '2026-12-12T18:30',
+    endsAt: '2026-12-12T21:00',
+    venue: { name: 'Cinema Hall', address: '5 Haeundae-ro', city: 'Busan', country: 'KR' },
+  });
+  await addType(t, ta, 'busan-screening', { name: 'Seat', price: usd(1_500), quantity: 1 });
+}
+
+/** A series of two seminars: Vancouver (Nov 20) and Regina (Nov 27), each 19:00–21:00 in its own zone. */
+async function addPrairieTour(t: Test, ta: TestApp, description?: string) {
+  await createSeries(ta.services, testActor, { slug: 'prairie-tour', title: 'Prairie Seminar Tour', ...(description !== undefined && { description }) });
+  const stops = [
+    ['vancouver', 'Vancouver', 'America/Vancouver', '2026-11-20T19:00'],
+    ['regina', 'Regina', 'America/Regina', '2026-11-27T19:00'],
+  ] as const;
+  for (const [slug, city, zone, start] of stops) {
+    await createEvent(t, ta, {
+      slug: `tour-${slug}`,
+      title: `Seminar in ${city}`,
+      kind: 'seminar',
+      timezone: zone,
+      startsAt: start,
+      endsAt: start.replace('19:00', '21:00'),
+      venue: { name: 'Community Hall', address: '1 Main St', city, country: 'CA' },
+      seriesSlug: 'prairie-tour',
+    });
+  }
+}
+
 async function setup(t: Test, opts: { general?: number; passwords?: boolean } = {}) {
   const ta = await buildTestApp(t, { passwords: opts.passwords === true });
   await createRescueFund(ta);
@@ -78,15 +112,7 @@ async function seats(ta: TestApp) {
 
 t.test('/events lists upcoming events by default, past ones on request, and filters by kind and city', async (t) => {
   const { ta } = await setup(t);
-  await createEvent(t, ta, {
-    slug: 'busan-screening',
-    title: 'Crossing: a film and its director',
-    kind: 'screening',
-    startsAt: '2026-12-12T18:30',
-    endsAt: '2026-12-12T21:00',
-    venue: { name: 'Cinema Hall', address: '5 Haeundae-ro', city: 'Busan', country: 'KR' },
-  });
-  await addType(t, ta, 'busan-screening', { name: 'Seat', price: usd(1_500), quantity: 1 });
+  await addBusanScreening(t, ta);
   await createEvent(t, ta, {
     slug: 'autumn-run',
     title: 'Autumn Charity Run',
@@ -476,23 +502,7 @@ t.test('a cancelled event shows a banner and no ticket form', async (t) => {
 t.test('a series page lists its dates in their own cities and zones', async (t) => {
   const ta = await buildTestApp(t);
   await createRescueFund(ta);
-  await createSeries(ta.services, testActor, { slug: 'prairie-tour', title: 'Prairie Seminar Tour', description: 'Four cities, *one* story.' });
-  const stops = [
-    ['vancouver', 'Vancouver', 'America/Vancouver', '2026-11-20T19:00'],
-    ['regina', 'Regina', 'America/Regina', '2026-11-27T19:00'],
-  ] as const;
-  for (const [slug, city, zone, start] of stops) {
-    await createEvent(t, ta, {
-      slug: `tour-${slug}`,
-      title: `Seminar in ${city}`,
-      kind: 'seminar',
-      timezone: zone,
-      startsAt: start,
-      endsAt: start.replace('19:00', '21:00'),
-      venue: { name: 'Community Hall', address: '1 Main St', city, country: 'CA' },
-      seriesSlug: 'prairie-tour',
-    });
-  }
+  await addPrairieTour(t, ta, 'Four cities, *one* story.');
   const res = await ta.app.inject('/series/prairie-tour');
   t.equal(res.statusCode, 200);
   const body = plain(res.body);
@@ -509,31 +519,8 @@ t.test('a series page lists its dates in their own cities and zones', async (t) 
 
 t.test('for visitors the list and series pages are made once per change, yet follow the clock', async (t) => {
   const { ta } = await setup(t, { passwords: true });
-  await createEvent(t, ta, {
-    slug: 'busan-screening',
-    title: 'Crossing: a film and its director',
-    kind: 'screening',
-    startsAt: '2026-12-12T18:30',
-    endsAt: '2026-12-12T21:00',
-    venue: { name: 'Cinema Hall', address: '5 Haeundae-ro', city: 'Busan', country: 'KR' },
-  });
-  await addType(t, ta, 'busan-screening', { name: 'Seat', price: usd(1_500), quantity: 1 });
-  await createSeries(ta.services, testActor, { slug: 'prairie-tour', title: 'Prairie Seminar Tour' });
-  for (const [slug, city, zone, start] of [
-    ['vancouver', 'Vancouver', 'America/Vancouver', '2026-11-20T19:00'],
-    ['regina', 'Regina', 'America/Regina', '2026-11-27T19:00'],
-  ] as const) {
-    await createEvent(t, ta, {
-      slug: `tour-${slug}`,
-      title: `Seminar in ${city}`,
-      kind: 'seminar',
-      timezone: zone,
-      startsAt: start,
-      endsAt: start.replace('19:00', '21:00'),
-      venue: { name: 'Community Hall', address: '1 Main St', city, country: 'CA' },
-      seriesSlug: 'prairie-tour',
-    });
-  }
+  await addBusanScreening(t, ta);
+  await addPrairieTour(t, ta);
   const list = async (query = '') => plain((await ta.app.inject(`/events${query}`)).body);
   const series = async () => plain((await ta.app.inject('/series/prairie-tour')).body);
   /** The list item of the event with this slug. */
