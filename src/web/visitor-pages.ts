@@ -1,10 +1,11 @@
 // Public pages that are the same for every visitor who is not logged in but
-// for their one-time form token and CSRF token (the campaign page, an event
-// page). In a rush every visitor loads them, and a render costs about a
-// millisecond: each is rendered once per change of the database, or of the
-// clock (a moment its maker names), with placeholders where the tokens go,
-// and the tokens are filled in per view. Staff see their own menu, so their
-// pages are rendered for them each time (reply.page).
+// for their one-time form token and CSRF token, if they have a form (the home
+// page, a campaign, the event list, an event, a series). In a rush every
+// visitor loads them, and a render costs up to a millisecond and more: each
+// is rendered once per change of the database, or of the clock (a moment its
+// maker names), with placeholders where the tokens go, and the tokens are
+// filled in per view. Staff see their own menu, so their pages are rendered
+// for them each time (reply.page).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { newSecret } from '../db/ids.ts';
 import type { Locale } from '../i18n.ts';
@@ -26,9 +27,10 @@ export interface PageMade<M> {
 
 /**
  * A page made for visitors, kept as UTF-8 bytes cut at its token holes: a
- * view joins the pieces around its own tokens. Sent as a string, a page of
- * ~25 KB was searched three times for the placeholders, measured for its
- * Content-Length and encoded again on every view: a sixth of its cost.
+ * view joins the pieces around its own tokens. Sent as a string, the page
+ * (several KB) was searched three times for the placeholders, measured for
+ * its Content-Length and encoded again on every view: about a fifth of what
+ * a view of the campaign page cost.
  */
 export interface VisitorPage {
   /** One more than holes: the bytes before, between and after them. */
