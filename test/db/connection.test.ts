@@ -7,7 +7,7 @@ import Sqlite from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import t, { type Test } from 'tap';
-import { changesElsewhereShowWithinMs, migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
+import { changesElsewhereShowWithinMs, maxBatchTurns, migrateChecked, migrationsFolder, openDatabase } from '../../src/db/connection.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
 t.test('the database runs with WAL, FULL sync and foreign keys', async (t) => {
@@ -65,6 +65,48 @@ t.test('writes queued together commit together; a failing one rolls back only it
   t.same(db.sqlite.prepare('select n from x order by n').pluck().all(), [1, 3], 'the failed operations left nothing behind');
   t.not(db.version(), before, 'the version moves on commit');
   t.same(seenByOthers, [0], 'the operations that succeeded still shared one commit (a savepoint each the second time): the last ran before the first was committed');
+});
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+t.test('writes that keep arriving turn after turn share a commit; a steady stream is still written every few turns', async (t) => {
+  const { db, insert, committed } = withObserver(t);
+  // A rush read over three turns of the event loop: one commit.
+  const seen: number[] = [];
+  const rush: Promise<unknown>[] = [];
+  for (let n = 1; n <= 3; n++) {
+    rush.push(
+      db.write(() => {
+        seen.push(committed());
+        return insert.run(n);
+      }),
+    );
+    await nextTurn();
+  }
+  await Promise.all(rush);
+  t.same(seen, [0, 0, 0], 'none of them was committed before the last ran');
+
+  // A lone write is written at the next quiet turn.
+  await db.write(() => insert.run(4));
+  t.equal(committed(), 4);
+
+  // One write a turn, for longer than a batch may wait: written in several commits, each shared.
+  const stream: number[] = [];
+  const writes: Promise<unknown>[] = [];
+  const turns = 4 * (maxBatchTurns + 1);
+  for (let n = 5; n < 5 + turns; n++) {
+    writes.push(
+      db.write(() => {
+        stream.push(committed());
+        return insert.run(n);
+      }),
+    );
+    await nextTurn();
+  }
+  await Promise.all(writes);
+  const commits = new Set(stream).size;
+  t.ok(commits >= 3, `not held back while writes keep coming (${commits} commits for ${turns} writes)`);
+  t.ok(commits < turns, 'yet they share commits');
 });
 
 t.test('a write inside a write is refused rather than silently detached', async (t) => {
