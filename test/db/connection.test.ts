@@ -69,13 +69,12 @@ t.test('writes queued together commit together; a failing one rolls back only it
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-t.test('writes that keep arriving turn after turn share a commit; a steady stream is still written every few turns', async (t) => {
-  const { db, insert, committed } = withObserver(t);
-  // A rush read over three turns of the event loop: one commit.
+/** Queues one write a turn (rows from, from + 1, …); each notes how many rows another connection saw committed as it ran. */
+async function oneWriteATurn({ db, insert, committed }: ReturnType<typeof withObserver>, from: number, count: number): Promise<number[]> {
   const seen: number[] = [];
-  const rush: Promise<unknown>[] = [];
-  for (let n = 1; n <= 3; n++) {
-    rush.push(
+  const writes: Promise<unknown>[] = [];
+  for (let n = from; n < from + count; n++) {
+    writes.push(
       db.write(() => {
         seen.push(committed());
         return insert.run(n);
@@ -83,28 +82,23 @@ t.test('writes that keep arriving turn after turn share a commit; a steady strea
     );
     await nextTurn();
   }
-  await Promise.all(rush);
-  t.same(seen, [0, 0, 0], 'none of them was committed before the last ran');
+  await Promise.all(writes);
+  return seen;
+}
+
+t.test('writes that keep arriving turn after turn share a commit; a steady stream is still written every few turns', async (t) => {
+  const observed = withObserver(t);
+  const { db, insert, committed } = observed;
+  // A rush read over three turns of the event loop: one commit.
+  t.same(await oneWriteATurn(observed, 1, 3), [0, 0, 0], 'none of them was committed before the last ran');
 
   // A lone write is written at the next quiet turn.
   await db.write(() => insert.run(4));
   t.equal(committed(), 4);
 
   // One write a turn, for longer than a batch may wait: written in several commits, each shared.
-  const stream: number[] = [];
-  const writes: Promise<unknown>[] = [];
   const turns = 4 * (maxBatchTurns + 1);
-  for (let n = 5; n < 5 + turns; n++) {
-    writes.push(
-      db.write(() => {
-        stream.push(committed());
-        return insert.run(n);
-      }),
-    );
-    await nextTurn();
-  }
-  await Promise.all(writes);
-  const commits = new Set(stream).size;
+  const commits = new Set(await oneWriteATurn(observed, 5, turns)).size;
   t.ok(commits >= 3, `not held back while writes keep coming (${commits} commits for ${turns} writes)`);
   t.ok(commits < turns, 'yet they share commits');
 });
