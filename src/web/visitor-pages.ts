@@ -6,14 +6,15 @@
 // maker names), with placeholders where the tokens go, and the tokens are
 // filled in per view. Staff see their own menu, so their pages are rendered
 // for them each time (reply.page).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newSecret } from '../db/ids.ts';
 import type { Locale } from '../i18n.ts';
 import { withProps } from '../objects.ts';
 import { maxCacheAgeMs, ReadCache } from '../services/read-cache.ts';
+import { localeOf } from './plugins/views.ts';
 
-/** Where a page made by VisitorPages puts its form token: pass it as the form's token. */
-export const formTokenPlaceholder = 'lantern-form-token-placeholder';
+// Plain words, so they match themselves in a regular expression.
+const formTokenPlaceholder = 'lantern-form-token-placeholder';
 const csrfPlaceholder = 'lantern-csrf-placeholder';
 
 export interface PageMade<M> {
@@ -24,6 +25,9 @@ export interface PageMade<M> {
   /** What the route wants to know about the page without reading it. */
   about: M;
 }
+
+/** Makes a page with this form token: a placeholder in the page kept for every visitor. */
+export type MakePage<M> = (formToken: string) => PageMade<M>;
 
 /**
  * A page made for visitors, kept as UTF-8 bytes cut at its token holes: a
@@ -38,8 +42,7 @@ export interface VisitorPage {
   readonly holes: readonly ('csrf' | 'form')[];
 }
 
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const holePattern = new RegExp(`${escaped(formTokenPlaceholder)}|${escaped(csrfPlaceholder)}`, 'g');
+const holePattern = new RegExp(`${formTokenPlaceholder}|${csrfPlaceholder}`, 'g');
 
 function cut(html: string): VisitorPage {
   const pieces: Buffer[] = [];
@@ -66,18 +69,29 @@ export class VisitorPages<M = undefined> {
    * The page for `key` in `locale`, made by `make` when the cache has none
    * under the database's version (make may throw, a 404 say: nothing is kept).
    */
-  async get(key: string, locale: Locale, make: () => PageMade<M>): Promise<{ page: VisitorPage; about: M }> {
+  async get(key: string, locale: Locale, make: MakePage<M>): Promise<{ page: VisitorPage; about: M }> {
     const svc = this.app.services;
     const cacheKey = `${key}|${locale}`;
     const now = svc.now();
     const version = svc.db.version();
     let made = this.cache.get(cacheKey, version, now);
     if (made === undefined) {
-      const { data, changesAt, about } = make();
+      const { data, changesAt, about } = make(formTokenPlaceholder);
       made = { page: cut(await this.app.renderPage(this.template, withProps(data, { csrf: () => csrfPlaceholder }), locale)), about };
       this.cache.set(cacheKey, version, Math.min(changesAt, now + maxCacheAgeMs), made);
     }
     return made;
+  }
+
+  /**
+   * Answers a request for the page: a viewer who is logged in gets it made
+   * and rendered for them (their menu, a form token of their own), everyone
+   * else the page kept for visitors, with their own tokens.
+   */
+  async serve(req: FastifyRequest, reply: FastifyReply, key: string, make: MakePage<M>): Promise<FastifyReply> {
+    if (req.user) return reply.page(this.template, make(newSecret(18)).data);
+    const { page } = await this.get(key, localeOf(req.headers['accept-language']), make);
+    return this.send(reply, page);
   }
 
   /**
@@ -86,14 +100,15 @@ export class VisitorPages<M = undefined> {
    * page rendered for the view would have them).
    */
   send(reply: FastifyReply, page: VisitorPage): FastifyReply {
-    // Only a page with a form sets the CSRF cookie, as reply.page does.
-    const csrf = page.holes.includes('csrf') ? Buffer.from(reply.generateCsrf(), 'latin1') : null;
-    const form = page.holes.includes('form') ? Buffer.from(newSecret(18), 'latin1') : null;
+    // Made only for a page with such a hole: only a page with a form sets the CSRF cookie, as reply.page does.
+    let csrf: Buffer | undefined;
+    let form: Buffer | undefined;
     const parts: Buffer[] = [];
     page.pieces.forEach((piece, i) => {
       parts.push(piece);
       const hole = page.holes[i];
-      if (hole !== undefined) parts.push((hole === 'csrf' ? csrf : form) as Buffer);
+      if (hole === 'csrf') parts.push((csrf ??= Buffer.from(reply.generateCsrf(), 'latin1')));
+      else if (hole === 'form') parts.push((form ??= Buffer.from(newSecret(18), 'latin1')));
     });
     return reply.type('text/html; charset=utf-8').header('vary', 'accept-language').send(Buffer.concat(parts));
   }

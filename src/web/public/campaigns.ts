@@ -23,8 +23,7 @@ import { translator } from '../../i18n.ts';
 import { renderStory } from '../markdown.ts';
 import { localPath } from '../forms.ts';
 import { moneyLimit } from '../plugins/limits.ts';
-import { localeOf } from '../plugins/views.ts';
-import { formTokenPlaceholder, VisitorPages } from '../visitor-pages.ts';
+import { VisitorPages } from '../visitor-pages.ts';
 
 const t = translator('en');
 
@@ -113,11 +112,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
 
   // The first page most visitors see: made once per change for those not logged in.
   const homePages = new VisitorPages(app, 'pages/public/home');
-  app.get('/', { schema: { hide: true } }, async (req, reply) => {
-    if (req.user) return reply.page('pages/public/home', homePage().data);
-    const { page } = await homePages.get('home', localeOf(req.headers['accept-language']), homePage);
-    return homePages.send(reply, page);
-  });
+  app.get('/', { schema: { hide: true } }, (req, reply) => homePages.serve(req, reply, 'home', homePage));
 
   /**
    * The "cover the processing fee" checkbox, when this installation offers it:
@@ -172,14 +167,12 @@ export default async function publicCampaigns(app: FastifyInstance) {
 
   const visitorPages = new VisitorPages(app, 'pages/public/campaign');
 
-  app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, async (req, reply) => {
-    if (req.user) return renderCampaign(reply, getPublicCampaign(svc, req.params.slug), { values: {}, errors: {} });
-    const { page } = await visitorPages.get(req.params.slug, localeOf(req.headers['accept-language']), () => {
-      const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), { values: { form_token: formTokenPlaceholder }, errors: {} });
+  app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, (req, reply) =>
+    visitorPages.serve(req, reply, req.params.slug, (formToken) => {
+      const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), { values: { form_token: formToken }, errors: {} });
       return { data, changesAt, about: undefined };
-    });
-    return visitorPages.send(reply, page);
-  });
+    }),
+  );
 
   app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
     '/campaigns/:slug/donate',

@@ -21,7 +21,7 @@ import { translator, type Locale } from '../../i18n.ts';
 import { buyerForm, formValues, localPath, type FieldErrors, type FormValues } from '../forms.ts';
 import { formatDate, formatTimeRange, money as moneyText, zoneAbbreviation, zoneLabel } from '../../format.ts';
 import { renderStory } from '../markdown.ts';
-import { formTokenPlaceholder, VisitorPages } from '../visitor-pages.ts';
+import { VisitorPages } from '../visitor-pages.ts';
 import { moneyLimit } from '../plugins/limits.ts';
 import { localeOf } from '../plugins/views.ts';
 
@@ -169,13 +169,11 @@ export default async function publicEvents(app: FastifyInstance) {
   // per event). A city typed into the URL makes a page of its own, which the
   // cache's bound keeps from growing without end.
   const listPages = new VisitorPages(app, 'pages/public/events');
-  app.get<{ Querystring: Record<string, string> }>('/events', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/events', { schema: { hide: true } }, (req, reply) => {
     const locale = localeOf(req.headers['accept-language']);
     const q = listQuery.parse(req.query ?? {});
     const city = q.city && q.city !== '' ? q.city : undefined;
-    if (req.user) return reply.page('pages/public/events', eventListPage(q, city, locale).data);
-    const { page } = await listPages.get(`${q.when}|${q.kind ?? ''}|${city ?? ''}`, locale, () => eventListPage(q, city, locale));
-    return listPages.send(reply, page);
+    return listPages.serve(req, reply, `${q.when}|${q.kind ?? ''}|${city ?? ''}`, () => eventListPage(q, city, locale));
   });
 
   interface TicketForm {
@@ -222,19 +220,17 @@ export default async function publicEvents(app: FastifyInstance) {
     return reply.page('pages/public/event', eventPage(event, form, localeOf(req.headers['accept-language']), newSecret(18)));
   }
 
-  // The page as a visitor who is not logged in gets it, and whether it offers the ticket form.
+  // The event page with an empty form, and whether it offers the ticket form.
   const visitorPages = new VisitorPages<{ selling: boolean }>(app, 'pages/public/event');
-  const visitorPage = (slug: string, locale: Locale) =>
-    visitorPages.get(slug, locale, () => {
-      const now = svc.now();
-      const data = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, formTokenPlaceholder);
-      return { data, changesAt: eventViewChangesAt(svc, data.view, now), about: { selling: data.selling } };
-    });
+  const emptyEventPage = (slug: string, locale: Locale) => (formToken: string) => {
+    const now = svc.now();
+    const data = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, formToken);
+    return { data, changesAt: eventViewChangesAt(svc, data.view, now), about: { selling: data.selling } };
+  };
 
-  app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, async (req, reply) => {
-    if (req.user) return renderEvent(req, reply, getPublicEvent(svc, req.params.slug), { values: {}, errors: {} });
-    return visitorPages.send(reply, (await visitorPage(req.params.slug, localeOf(req.headers['accept-language']))).page);
-  });
+  app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, (req, reply) =>
+    visitorPages.serve(req, reply, req.params.slug, emptyEventPage(req.params.slug, localeOf(req.headers['accept-language']))),
+  );
 
   const formScope = 'form:order';
   app.post<{ Params: { slug: string }; Body: unknown }>('/events/:slug/tickets', { schema: { hide: true }, config: moneyLimit(svc.config) }, async (req, reply) => {
@@ -263,7 +259,8 @@ export default async function publicEvents(app: FastifyInstance) {
       // page everyone gets. While the last seats' orders are still being
       // written it has the form, and the refusal is said in it.
       if (!req.user) {
-        const { page, about } = await visitorPage(event.slug, localeOf(req.headers['accept-language']));
+        const locale = localeOf(req.headers['accept-language']);
+        const { page, about } = await visitorPages.get(event.slug, locale, emptyEventPage(event.slug, locale));
         if (!about.selling) return visitorPages.send(reply.code(409), page);
       }
       return fail(409, {}, refusal.message);
@@ -412,12 +409,9 @@ export default async function publicEvents(app: FastifyInstance) {
   }
 
   const seriesPages = new VisitorPages(app, 'pages/public/series');
-  app.get<{ Params: { slug: string } }>('/series/:slug', { schema: { hide: true } }, async (req, reply) => {
-    const locale = localeOf(req.headers['accept-language']);
-    if (req.user) return reply.page('pages/public/series', seriesPage(req.params.slug, locale).data);
-    const { page } = await seriesPages.get(req.params.slug, locale, () => seriesPage(req.params.slug, locale));
-    return seriesPages.send(reply, page);
-  });
+  app.get<{ Params: { slug: string } }>('/series/:slug', { schema: { hide: true } }, (req, reply) =>
+    seriesPages.serve(req, reply, req.params.slug, () => seriesPage(req.params.slug, localeOf(req.headers['accept-language']))),
+  );
 }
 
 /** A service's field names ("buyer.email", "items.0.quantity") as the form names its fields. */
