@@ -523,8 +523,12 @@ t.test('for visitors the list and series pages are made once per change, yet fol
   await addPrairieTour(t, ta);
   const list = async (query = '') => plain((await ta.app.inject(`/events${query}`)).body);
   const series = async () => plain((await ta.app.inject('/series/prairie-tour')).body);
-  /** The list item of the event with this slug. */
-  const itemOf = (html: string, slug: string) => html.split('<li>').find((item) => item.includes(`href="/events/${slug}"`)) ?? '';
+  /** The list item of the event with this slug; an event missing from the page fails the test rather than reading as "not sold out". */
+  const itemOf = (html: string, slug: string) => {
+    const item = html.split('<li>').find((i) => i.includes(`href="/events/${slug}"`));
+    if (item === undefined) throw new Error(`${slug} is not on the page`);
+    return item;
+  };
   const screeningSoldOut = (html: string) => itemOf(html, 'busan-screening').includes('class="tag sold-out"');
   const vancouverPast = (html: string) => itemOf(html, 'tour-vancouver').includes('>Past<');
   // Seen from just before a moment (a page made then) and just after, with nothing written between.
