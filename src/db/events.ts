@@ -93,6 +93,16 @@ export function listEvents(db: Database, f: EventFilter): EventRow[] {
     .all();
 }
 
+/** The soonest end, after `after`, of an event in one of these statuses; null when none is to come. */
+export function nextEventEnd(db: Database, statuses: readonly EventStatus[], after: number): number | null {
+  const row = db.orm
+    .select({ next: sql<number | null>`min(${events.endsAt})` })
+    .from(events)
+    .where(and(inArray(events.status, [...statuses]), gt(events.endsAt, after)))
+    .get();
+  return row?.next ?? null;
+}
+
 export function insertSeries(db: Database, row: typeof eventSeries.$inferInsert): void {
   db.orm.insert(eventSeries).values(row).run();
 }

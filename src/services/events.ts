@@ -17,6 +17,7 @@ import {
   insertSeries,
   insertTicketType,
   listEvents,
+  nextEventEnd,
   ticketTypesOfEvent,
   updateEvent,
   updateTicketType,
@@ -431,6 +432,11 @@ export function listPublicEvents(s: Services, q: EventQuery): EventRow[] {
     ...(q.kind !== undefined && { kind: q.kind }),
     ...(q.city !== undefined && q.city.trim() !== '' && { city: q.city.trim() }),
   });
+}
+
+/** When the next public event still to come ends (moving from the upcoming list to the past), after `now`; Infinity when none is to come. */
+export function nextPublicEventEnd(s: Services, now: number): number {
+  return nextEventEnd(s.db, publicStatuses, now) ?? Infinity;
 }
 
 // ---------------------------------------------------------------- series

@@ -12,7 +12,7 @@ import { newSecret } from '../../db/ids.ts';
 import type { EventRow } from '../../db/events.ts';
 import { eventKinds } from '../../db/schema.ts';
 import { googleCalendarUrl } from '../../services/calendar.ts';
-import { eventsOfSeries, eventView, eventViewChangesAt, getPublicEvent, getSeries, listPublicEvents, type EventView, type TicketTypeView } from '../../services/events.ts';
+import { eventsOfSeries, eventView, eventViewChangesAt, getPublicEvent, getSeries, listPublicEvents, nextPublicEventEnd, type EventView, type TicketTypeView } from '../../services/events.ts';
 import { guardPaymentStart, notePaymentCheckout } from '../../services/card-testing.ts';
 import { keyUsed, once } from '../../services/idempotency.ts';
 import { getOrder, placeOrder, soldOutRefusal, type OrderItemInput } from '../../services/orders.ts';
@@ -127,8 +127,7 @@ export default async function publicEvents(app: FastifyInstance) {
    * list) the next upcoming event ending, which moves it to the past.
    */
   function listChangesAt(views: readonly EventView[], now: number): number {
-    const nextEnd = Math.min(...listPublicEvents(svc, { when: 'upcoming' }).map((e) => (e.endsAt > now ? e.endsAt : Infinity)));
-    return Math.min(nextEnd, ...views.map((v) => eventViewChangesAt(svc, v, now)));
+    return Math.min(nextPublicEventEnd(svc, now), ...views.map((v) => eventViewChangesAt(svc, v, now)));
   }
 
   /** The list's data for a viewer in `locale`, and when the clock alone changes it. */
