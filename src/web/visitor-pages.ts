@@ -20,8 +20,12 @@ const csrfPlaceholder = 'lantern-csrf-placeholder';
 export interface PageMade<M> {
   /** The template's data. */
   data: Record<string, unknown>;
-  /** When the clock alone changes the page (Infinity: never); it is made again then. */
-  changesAt: number;
+  /**
+   * When the clock alone changes the page (Infinity: never); it is made
+   * again then. Asked only for the page kept for visitors, at once after
+   * make (it may cost queries that a page rendered for staff does not need).
+   */
+  changesAt: () => number;
   /** What the route wants to know about the page without reading it. */
   about: M;
 }
@@ -77,8 +81,9 @@ export class VisitorPages<M = undefined> {
     let made = this.cache.get(cacheKey, version, now);
     if (made === undefined) {
       const { data, changesAt, about } = make(formTokenPlaceholder);
+      const until = Math.min(changesAt(), now + maxCacheAgeMs);
       made = { page: cut(await this.app.renderPage(this.template, withProps(data, { csrf: () => csrfPlaceholder }), locale)), about };
-      this.cache.set(cacheKey, version, Math.min(changesAt, now + maxCacheAgeMs), made);
+      this.cache.set(cacheKey, version, until, made);
     }
     return made;
   }

@@ -107,7 +107,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
       const p = campaignProgress(svc, c);
       return { progress: p, bar: thermometer(p) };
     });
-    return { data: { title: t('Campaigns'), campaigns }, changesAt: Math.min(...campaigns.map((c) => c.progress.changesAt)), about: undefined };
+    return { data: { title: t('Campaigns'), campaigns }, changesAt: () => Math.min(...campaigns.map((c) => c.progress.changesAt)), about: undefined };
   }
 
   // The first page most visitors see: made once per change for those not logged in.
@@ -170,7 +170,7 @@ export default async function publicCampaigns(app: FastifyInstance) {
   app.get<{ Params: { slug: string } }>('/campaigns/:slug', { schema: { hide: true } }, (req, reply) =>
     visitorPages.serve(req, reply, req.params.slug, (formToken) => {
       const { data, changesAt } = campaignPage(getPublicCampaign(svc, req.params.slug), { values: { form_token: formToken }, errors: {} });
-      return { data, changesAt, about: undefined };
+      return { data, changesAt: () => changesAt, about: undefined };
     }),
   );
 

@@ -160,7 +160,7 @@ export default async function publicEvents(app: FastifyInstance) {
       cities,
       events,
     };
-    return { data, changesAt: listChangesAt(views, now), about: undefined };
+    return { data, changesAt: () => listChangesAt(views, now), about: undefined };
   }
 
   // The list and series pages are the same for every visitor who is not
@@ -224,7 +224,7 @@ export default async function publicEvents(app: FastifyInstance) {
   const emptyEventPage = (slug: string, locale: Locale) => (formToken: string) => {
     const now = svc.now();
     const data = eventPage(getPublicEvent(svc, slug), { values: {}, errors: {} }, locale, formToken);
-    return { data, changesAt: eventViewChangesAt(svc, data.view, now), about: { selling: data.selling } };
+    return { data, changesAt: () => eventViewChangesAt(svc, data.view, now), about: { selling: data.selling } };
   };
 
   app.get<{ Params: { slug: string } }>('/events/:slug', { schema: { hide: true } }, (req, reply) =>
@@ -404,7 +404,7 @@ export default async function publicEvents(app: FastifyInstance) {
         };
       }),
     };
-    return { data, changesAt: Math.min(...views.map((v) => eventViewChangesAt(svc, v, now))), about: undefined };
+    return { data, changesAt: () => Math.min(...views.map((v) => eventViewChangesAt(svc, v, now))), about: undefined };
   }
 
   const seriesPages = new VisitorPages(app, 'pages/public/series');
